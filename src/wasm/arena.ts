@@ -1,0 +1,80 @@
+/**
+ * The arena: every tensor the kernels touch lives at a byte offset in the module's linear memory,
+ * above its static data (`heap_base`). The kernels never allocate (AssemblyScript's runtimes are
+ * not thread-safe); this bump allocator on the TypeScript side owns the whole layout.
+ */
+
+const PAGE_BYTES = 65536;
+/** Tensors start on 64-byte boundaries: whole cache lines, so threads writing neighbouring tensors never share one. */
+export const ARENA_ALIGN = 64;
+
+export class Arena {
+  readonly memory: WebAssembly.Memory;
+  readonly base: number;
+  private top: number;
+
+  constructor(memory: WebAssembly.Memory, heapBase: number) {
+    this.memory = memory;
+    this.base = alignUp(heapBase, ARENA_ALIGN);
+    this.top = this.base;
+  }
+
+  /** Bytes in use above the base. */
+  get used(): number {
+    return this.top - this.base;
+  }
+
+  /** Reserves `bytes` (rounded up to the alignment), growing memory if needed; returns the byte offset. */
+  alloc(bytes: number): number {
+    if (!Number.isInteger(bytes) || bytes < 0) throw new RangeError(`arena: allocation size must be a non-negative integer, got ${bytes}`);
+    const offset = this.top;
+    const end = offset + alignUp(bytes, ARENA_ALIGN);
+    const have = this.memory.buffer.byteLength;
+    if (end > have) {
+      const pages = Math.ceil((end - have) / PAGE_BYTES);
+      try {
+        this.memory.grow(pages);
+      } catch (cause) {
+        throw new RangeError(`arena: cannot grow wasm memory to ${end} bytes (${pages} more pages)`, { cause });
+      }
+    }
+    this.top = end;
+    return offset;
+  }
+
+  /** Room for `length` f32 values. */
+  allocF32(length: number): number {
+    return this.alloc(length * 4);
+  }
+
+  /** A mark to release back to: everything allocated after it is freed by `release`. */
+  mark(): number {
+    return this.top;
+  }
+
+  release(mark: number): void {
+    if (mark < this.base || mark > this.top) throw new RangeError(`arena: mark ${mark} is outside [${this.base}, ${this.top}]`);
+    this.top = mark;
+  }
+
+  /** A fresh view (views must not be kept across allocations: growing memory detaches or outgrows them). */
+  f32(offset: number, length: number): Float32Array {
+    return new Float32Array(this.memory.buffer, offset, length);
+  }
+
+  f64(offset: number, length: number): Float64Array {
+    return new Float64Array(this.memory.buffer, offset, length);
+  }
+
+  i32(offset: number, length: number): Int32Array {
+    return new Int32Array(this.memory.buffer, offset, length);
+  }
+
+  bytes(offset: number, length: number): Uint8Array {
+    return new Uint8Array(this.memory.buffer, offset, length);
+  }
+}
+
+export function alignUp(value: number, alignment: number): number {
+  return Math.ceil(value / alignment) * alignment;
+}
