@@ -7,3 +7,10 @@ export function heap_base(): usize {
   return __heap_base;
 }
 export { f32_peak_wasmsimd, F32_PEAK_FLOPS_PER_ITERATION } from "./probe/f32-peak-wasmsimd";
+export { f64_exp, f64_expm1 } from "./math/f64-exp";
+export { f64_log } from "./math/f64-log";
+export { f64_tanh } from "./math/f64-tanh";
+export { f32_tanh_forward_scalar, f32_tanh_backward_scalar } from "./f32-act/f32-tanh-scalar";
+export { f32_gelu_forward_scalar, f32_gelu_backward_scalar } from "./f32-act/f32-gelu-scalar";
+export { f32_softmax_xent_scalar } from "./f32-loss/f32-softmax-xent-scalar";
+export { f32_mse_onehot_scalar } from "./f32-loss/f32-mse-onehot-scalar";

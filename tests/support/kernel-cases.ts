@@ -4,7 +4,7 @@
  */
 import type { KernelInstance } from "../../src/wasm/loader.js";
 import { GEMM_KERNELS } from "../../src/wasm/gemm-kernels.js";
-import { putF32, scoped } from "./kernels.js";
+import { putF32, putI32, scoped } from "./kernels.js";
 import { randomF32 } from "./random.js";
 
 export interface KernelCase {
@@ -35,4 +35,43 @@ const gemmCases: KernelCase[] = GEMM_KERNELS.flatMap((g) =>
   })),
 );
 
-export const KERNEL_CASES: KernelCase[] = [...gemmCases];
+/** Our math functions on a spread of arguments, including ones near the edges of their ranges. */
+const mathCases: KernelCase[] = (["f64_exp", "f64_expm1", "f64_log", "f64_tanh"] as const).map((name) => ({
+  name: `${name} on 4096 arguments`,
+  run: (k: KernelInstance) => {
+    const xs = Array.from(randomF32(4096, 7, 1)).map((u, i) => (name === "f64_log" ? Math.abs(u) * 10 ** ((i % 40) - 20) : u * 10 ** ((i % 6) - 2) * 7));
+    return new Uint8Array(new Float64Array(xs.map((x) => k.kernels[name](x))).buffer);
+  },
+}));
+
+const N = 257;
+const elementwiseCases: KernelCase[] = (
+  [
+    ["f32_tanh_forward_scalar", (k: KernelInstance, out: number, x: number) => k.kernels.f32_tanh_forward_scalar(out, x, 0, N)],
+    ["f32_tanh_backward_scalar", (k: KernelInstance, out: number, x: number, dy: number) => k.kernels.f32_tanh_backward_scalar(out, dy, x, 0, N)],
+    ["f32_gelu_forward_scalar", (k: KernelInstance, out: number, x: number) => k.kernels.f32_gelu_forward_scalar(out, x, 0, N)],
+    ["f32_gelu_backward_scalar", (k: KernelInstance, out: number, x: number, dy: number) => k.kernels.f32_gelu_backward_scalar(out, dy, x, 0, N)],
+  ] as const
+).map(([name, call]) => ({
+  name: `${name} on ${N} elements`,
+  run: (k: KernelInstance) =>
+    scoped(k, () => {
+      const out = k.arena.allocF32(N);
+      call(k, out, putF32(k, randomF32(N, 8, 4)), putF32(k, randomF32(N, 9)));
+      return bytesOf(k, out, N);
+    }),
+}));
+
+const [ROWS, COLS] = [113, 97];
+const lossCases: KernelCase[] = (["f32_softmax_xent_scalar", "f32_mse_onehot_scalar"] as const).map((name) => ({
+  name: `${name} ${ROWS}×${COLS}`,
+  run: (k: KernelInstance) =>
+    scoped(k, () => {
+      const grad = k.arena.allocF32(ROWS * COLS), rowLoss = k.arena.alloc(ROWS * 8);
+      const targets = putI32(k, Array.from({ length: ROWS }, (_, i) => (i * 31) % COLS));
+      const correct = k.kernels[name](grad, rowLoss, putF32(k, randomF32(ROWS * COLS, 10, 8)), targets, ROWS, COLS, 1 / ROWS, 0, ROWS);
+      return new Uint8Array([...bytesOf(k, grad, ROWS * COLS), ...bytesOf(k, rowLoss, ROWS, 8, correct)]);
+    }),
+}));
+
+export const KERNEL_CASES: KernelCase[] = [...gemmCases, ...mathCases, ...elementwiseCases, ...lossCases];
