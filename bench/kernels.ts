@@ -79,10 +79,10 @@ const adamw = (() => {
   const tfjsMs = medianMs(() => {
     t++;
     tf.tidy(() => {
-      tm.assign(tm.mul(hyper.beta1).add(tg.mul(1 - hyper.beta1)));
-      tv.assign(tv.mul(hyper.beta2).add(tg.square().mul(1 - hyper.beta2)));
-      const mHat = tm.div(1 - hyper.beta1 ** t), vHat = tv.div(1 - hyper.beta2 ** t);
-      tp.assign(tp.mul(1 - hyper.lr * hyper.weightDecay).sub(mHat.div(vHat.sqrt().add(hyper.eps)).mul(hyper.lr)));
+      tm.assign(tf.add(tf.mul(tm, hyper.beta1), tf.mul(tg, 1 - hyper.beta1)));
+      tv.assign(tf.add(tf.mul(tv, hyper.beta2), tf.mul(tf.square(tg), 1 - hyper.beta2)));
+      const mHat = tf.div(tm, 1 - hyper.beta1 ** t), vHat = tf.div(tv, 1 - hyper.beta2 ** t);
+      tp.assign(tf.sub(tf.mul(tp, 1 - hyper.lr * hyper.weightDecay), tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), hyper.eps)), hyper.lr)));
     });
     tp.dataSync();
   });

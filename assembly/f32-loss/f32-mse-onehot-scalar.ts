@@ -4,6 +4,8 @@
 // The caller chooses the reduction by `scale`: 1/(rows·cols) reproduces PyTorch's mse_loss(mean)
 // gradient, with the mean loss = Σ rowLoss / (rows·cols).
 
+import { rowArgmax } from "../f32-reduce/f32-argmax-count-scalar";
+
 // @ts-ignore: decorator
 @inline const F32 = 4;
 // @ts-ignore: decorator
@@ -25,20 +27,14 @@ export function f32_mse_onehot_scalar(dy: usize, rowLoss: usize, y: usize, targe
     const row = y + <usize>i * ld;
     const out = dy + <usize>i * ld;
     const t = load<i32>(targets + <usize>i * I32);
-    let m = <f64>load<f32>(row);
-    let arg = 0;
+    if (rowArgmax(row, cols) == t) correct++;
     let sum: f64 = 0;
     for (let j = 0; j < cols; j++) {
       const v = <f64>load<f32>(row + <usize>j * F32);
-      if (v > m) {
-        m = v;
-        arg = j;
-      }
       const e = j == t ? v - 1 : v;
       sum += e * e;
       if (dy != 0) store<f32>(out + <usize>j * F32, <f32>(e * twoScale));
     }
-    if (arg == t) correct++;
     store<f64>(rowLoss + <usize>i * F64, sum);
   }
   return correct;

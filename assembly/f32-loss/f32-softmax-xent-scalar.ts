@@ -17,6 +17,7 @@
 // independent, so threads may split rows anywhere. targets[i] must be in [0, cols).
 import { f64_exp, f64_expm1 } from "../math/f64-exp";
 import { f64_log } from "../math/f64-log";
+import { rowArgmax } from "../f32-reduce/f32-argmax-count-scalar";
 
 // @ts-ignore: decorator
 @inline const F32 = 4;
@@ -37,17 +38,9 @@ export function f32_softmax_xent_scalar(dlogits: usize, rowLoss: usize, logits: 
   for (let i = r0; i < r1; i++) {
     const row = logits + <usize>i * ld;
     const t = load<i32>(targets + <usize>i * I32);
-    // Max and argmax (strict > keeps the first of equal maxima).
+    if (rowArgmax(row, cols) == t) correct++;
     let m = <f64>load<f32>(row);
-    let arg = 0;
-    for (let j = 1; j < cols; j++) {
-      const v = <f64>load<f32>(row + <usize>j * F32);
-      if (v > m) {
-        m = v;
-        arg = j;
-      }
-    }
-    if (arg == t) correct++;
+    for (let j = 1; j < cols; j++) m = max(m, <f64>load<f32>(row + <usize>j * F32));
     let sum: f64 = 0;
     for (let j = 0; j < cols; j++) sum += f64_exp(<f64>load<f32>(row + <usize>j * F32) - m);
     const logSum = f64_log(sum);

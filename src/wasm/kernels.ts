@@ -49,4 +49,42 @@ export interface KernelExports {
   f32_softmax_xent_scalar(dlogits: Ptr, rowLoss: Ptr, logits: Ptr, targets: Ptr, rows: number, cols: number, scale: number, r0: number, r1: number): number;
   /** rowLoss[i] = Σ_j (y_ij − onehot_ij)² (in f64); dy = 2(y − onehot)·scale, rounded once (scale 1/(rows·cols) = PyTorch's mean). */
   f32_mse_onehot_scalar(dy: Ptr, rowLoss: Ptr, y: Ptr, targets: Ptr, rows: number, cols: number, scale: number, r0: number, r1: number): number;
+
+  // f32-bias: a linear layer's bias; forward split by rows, backward (a sum over rows) by columns.
+  /** y[i,j] = x[i,j] + bias[j] for rows [r0, r1) of x[rows×cols]; y may alias x. */
+  f32_bias_forward_wasmsimd(y: Ptr, x: Ptr, bias: Ptr, rows: number, cols: number, r0: number, r1: number): void;
+  /** dbias[j] += Σ_i dy[i,j] for columns [c0, c1), rows summed in order 0..rows−1 in f32 (accumulated). */
+  f32_bias_backward_wasmsimd(dbias: Ptr, dy: Ptr, rows: number, cols: number, c0: number, c1: number): void;
+
+  // f32-act (wasmsimd): exact-rounding elementwise activations over [i0, i1); gradients are written, x is the input.
+  /** y = x ≤ 0 ? +0 : x (NaN passes through); y may alias x. */
+  f32_relu_forward_wasmsimd(y: Ptr, x: Ptr, i0: number, i1: number): void;
+  /** dx = x > 0 ? dy : +0. */
+  f32_relu_backward_wasmsimd(dx: Ptr, dy: Ptr, x: Ptr, i0: number, i1: number): void;
+  /** y = x·x; y may alias x. */
+  f32_square_forward_wasmsimd(y: Ptr, x: Ptr, i0: number, i1: number): void;
+  /** dx = (x + x)·dy. */
+  f32_square_backward_wasmsimd(dx: Ptr, dy: Ptr, x: Ptr, i0: number, i1: number): void;
+
+  // f32-embedding: table vocab×dim, ids i32[rows]; forward split by rows, backward (a scatter-add) by columns.
+  /** out[i,:] = table[ids[i],:] for rows [r0, r1) of out[rows×dim]. */
+  f32_embedding_forward_wasmsimd(out: Ptr, table: Ptr, ids: Ptr, rows: number, dim: number, r0: number, r1: number): void;
+  /** dtable[ids[i], c] += dout[i, c] for columns [c0, c1), rows i = 0..rows−1 in order (repeated ids accumulate). */
+  f32_embedding_backward_wasmsimd(dtable: Ptr, dout: Ptr, ids: Ptr, rows: number, dim: number, c0: number, c1: number): void;
+
+  // f32-reduce: whole-array reductions (never split) and accuracy counts.
+  /** Σ x² over x[n], in f64 in a fixed order (8 partial sums, paired, then the tail in order). */
+  f32_sumsq_wasmsimd(x: Ptr, n: number): number;
+  /** How many rows in [r0, r1) have argmax(logits_i) (first maximum on ties) == targets[i] (i32). */
+  f32_argmax_count_scalar(logits: Ptr, targets: Ptr, rows: number, cols: number, r0: number, r1: number): number;
+  /** Σ x over f64 x[n], added in order from 0 (mean of per-row losses). */
+  f64_sum_scalar(x: Ptr, n: number): number;
+
+  // f32-optim: in-place optimiser steps over elements [i0, i1), f32 arithmetic with hyper-parameters rounded to f32 once.
+  /** PyTorch SGD (coupled L2, dampening 0): g ← g + wd·p; v ← μ·v + g; p ← p − lr·v. velocity starts at 0; grads unchanged. */
+  f32_sgd_momentum_wasmsimd(params: Ptr, grads: Ptr, velocity: Ptr, lr: number, momentum: number, weightDecay: number, i0: number, i1: number): void;
+  /** PyTorch AdamW: p ← p(1 − lr·wd); m, v moments; p ← p − lr/(1 − β1^t)·m/(√v/√(1 − β2^t) + eps); step t ≥ 1 (β^t in f64 inside wasm). */
+  f32_adamw_wasmsimd(params: Ptr, grads: Ptr, m: Ptr, v: Ptr, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number, i0: number, i1: number): void;
+  /** p ← p·f32(targetNorm/√sumSquares), sumSquares = Σ p² over all parameters (f32_sumsq_wasmsimd); no-op if sumSquares is 0. */
+  f32_rescale_to_norm_wasmsimd(params: Ptr, sumSquares: number, targetNorm: number, i0: number, i1: number): void;
 }

@@ -51,6 +51,10 @@ const elementwiseCases: KernelCase[] = (
     ["f32_tanh_backward_scalar", (k: KernelInstance, out: number, x: number, dy: number) => k.kernels.f32_tanh_backward_scalar(out, dy, x, 0, N)],
     ["f32_gelu_forward_scalar", (k: KernelInstance, out: number, x: number) => k.kernels.f32_gelu_forward_scalar(out, x, 0, N)],
     ["f32_gelu_backward_scalar", (k: KernelInstance, out: number, x: number, dy: number) => k.kernels.f32_gelu_backward_scalar(out, dy, x, 0, N)],
+    ["f32_relu_forward_wasmsimd", (k: KernelInstance, out: number, x: number) => k.kernels.f32_relu_forward_wasmsimd(out, x, 0, N)],
+    ["f32_relu_backward_wasmsimd", (k: KernelInstance, out: number, x: number, dy: number) => k.kernels.f32_relu_backward_wasmsimd(out, dy, x, 0, N)],
+    ["f32_square_forward_wasmsimd", (k: KernelInstance, out: number, x: number) => k.kernels.f32_square_forward_wasmsimd(out, x, 0, N)],
+    ["f32_square_backward_wasmsimd", (k: KernelInstance, out: number, x: number, dy: number) => k.kernels.f32_square_backward_wasmsimd(out, dy, x, 0, N)],
   ] as const
 ).map(([name, call]) => ({
   name: `${name} on ${N} elements`,
@@ -74,4 +78,58 @@ const lossCases: KernelCase[] = (["f32_softmax_xent_scalar", "f32_mse_onehot_sca
     }),
 }));
 
-export const KERNEL_CASES: KernelCase[] = [...gemmCases, ...mathCases, ...elementwiseCases, ...lossCases];
+const [VOCAB, DIM] = [13, 97];
+const ids = Array.from({ length: ROWS }, (_, i) => (i * 7) % VOCAB);
+const layerCases: KernelCase[] = [
+  {
+    name: `f32_bias_forward_wasmsimd and backward ${ROWS}×${COLS}`,
+    run: (k) =>
+      scoped(k, () => {
+        const y = k.arena.allocF32(ROWS * COLS), dbias = putF32(k, randomF32(COLS, 11));
+        k.kernels.f32_bias_forward_wasmsimd(y, putF32(k, randomF32(ROWS * COLS, 12)), putF32(k, randomF32(COLS, 13)), ROWS, COLS, 0, ROWS);
+        k.kernels.f32_bias_backward_wasmsimd(dbias, y, ROWS, COLS, 0, COLS);
+        return new Uint8Array([...bytesOf(k, y, ROWS * COLS), ...bytesOf(k, dbias, COLS)]);
+      }),
+  },
+  {
+    name: `f32_embedding_forward_wasmsimd and backward ${ROWS} ids into ${VOCAB}×${DIM}`,
+    run: (k) =>
+      scoped(k, () => {
+        const out = k.arena.allocF32(ROWS * DIM), dtable = putF32(k, randomF32(VOCAB * DIM, 14)), pids = putI32(k, ids);
+        k.kernels.f32_embedding_forward_wasmsimd(out, putF32(k, randomF32(VOCAB * DIM, 15)), pids, ROWS, DIM, 0, ROWS);
+        k.kernels.f32_embedding_backward_wasmsimd(dtable, out, pids, ROWS, DIM, 0, DIM);
+        return new Uint8Array([...bytesOf(k, out, ROWS * DIM), ...bytesOf(k, dtable, VOCAB * DIM)]);
+      }),
+  },
+  {
+    name: "f32_sumsq_wasmsimd, f64_sum_scalar and f32_argmax_count_scalar",
+    run: (k) =>
+      scoped(k, () => {
+        const x = putF32(k, randomF32(ROWS * COLS, 16));
+        const sums = [k.kernels.f32_sumsq_wasmsimd(x, ROWS * COLS), k.kernels.f64_sum_scalar(x, (ROWS * COLS) >> 1)];
+        sums.push(k.kernels.f32_argmax_count_scalar(x, putI32(k, ids), ROWS, COLS, 0, ROWS));
+        return new Uint8Array(new Float64Array(sums).buffer);
+      }),
+  },
+];
+
+const P = 1031;
+/** Five steps of each optimiser, then the norm constraint, on one parameter buffer. */
+const optimizerCases: KernelCase[] = [
+  {
+    name: `f32_adamw_wasmsimd, f32_sgd_momentum_wasmsimd and f32_rescale_to_norm_wasmsimd on ${P} parameters`,
+    run: (k) =>
+      scoped(k, () => {
+        const p = putF32(k, randomF32(P, 17)), g = putF32(k, randomF32(P, 18));
+        const m = putF32(k, new Float32Array(P)), v = putF32(k, new Float32Array(P)), velocity = putF32(k, new Float32Array(P));
+        for (let t = 1; t <= 5; t++) {
+          k.kernels.f32_adamw_wasmsimd(p, g, m, v, 1e-3, 0.9, 0.98, 1e-8, 1, t, 0, P);
+          k.kernels.f32_sgd_momentum_wasmsimd(p, g, velocity, 1e-2, 0.9, 5e-4, 0, P);
+        }
+        k.kernels.f32_rescale_to_norm_wasmsimd(p, k.kernels.f32_sumsq_wasmsimd(p, P), 10, 0, P);
+        return new Uint8Array([...bytesOf(k, p, P), ...bytesOf(k, m, P), ...bytesOf(k, v, P), ...bytesOf(k, velocity, P)]);
+      }),
+  },
+];
+
+export const KERNEL_CASES: KernelCase[] = [...gemmCases, ...mathCases, ...elementwiseCases, ...lossCases, ...layerCases, ...optimizerCases];
