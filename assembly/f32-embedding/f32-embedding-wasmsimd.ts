@@ -11,21 +11,36 @@
 // @ts-ignore: decorator
 @inline const I32 = 4;
 
-/** out[i, :] = table[ids[i], :] for rows i in [r0, r1) of out[rows×dim]. */
-export function f32_embedding_forward_wasmsimd(out: usize, table: usize, ids: usize, rows: i32, dim: i32, r0: i32, r1: i32): void {
+/**
+ * out[i, :] = table[ids[i], :] (or += with accumulate) for rows i in [r0, r1) of out[rows×dim].
+ * Accumulating gathers let a linear layer over concatenated one-hot or embedded tokens run as
+ * out = T₀[a] + T₁[b] + …, where Tₚ is the product of position p's weight slice (and embedding).
+ */
+export function f32_embedding_forward_wasmsimd(out: usize, table: usize, ids: usize, rows: i32, dim: i32, accumulate: bool, r0: i32, r1: i32): void {
   const ld = <usize>dim * F32;
   const d4 = dim & ~3;
   for (let i = r0; i < r1; i++) {
     const src = table + <usize>load<i32>(ids + <usize>i * I32) * ld;
     const dst = out + <usize>i * ld;
     let c = 0;
-    for (; c < d4; c += 4) {
-      const o = <usize>c * F32;
-      v128.store(dst + o, v128.load(src + o));
-    }
-    for (; c < dim; c++) {
-      const o = <usize>c * F32;
-      store<f32>(dst + o, load<f32>(src + o));
+    if (accumulate) {
+      for (; c < d4; c += 4) {
+        const o = <usize>c * F32;
+        v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
+      }
+      for (; c < dim; c++) {
+        const o = <usize>c * F32;
+        store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
+      }
+    } else {
+      for (; c < d4; c += 4) {
+        const o = <usize>c * F32;
+        v128.store(dst + o, v128.load(src + o));
+      }
+      for (; c < dim; c++) {
+        const o = <usize>c * F32;
+        store<f32>(dst + o, load<f32>(src + o));
+      }
     }
   }
 }

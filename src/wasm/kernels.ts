@@ -67,8 +67,8 @@ export interface KernelExports {
   f32_square_backward_wasmsimd(dx: Ptr, dy: Ptr, x: Ptr, i0: number, i1: number): void;
 
   // f32-embedding: table vocab×dim, ids i32[rows]; forward split by rows, backward (a scatter-add) by columns.
-  /** out[i,:] = table[ids[i],:] for rows [r0, r1) of out[rows×dim]. */
-  f32_embedding_forward_wasmsimd(out: Ptr, table: Ptr, ids: Ptr, rows: number, dim: number, r0: number, r1: number): void;
+  /** out[i,:] = table[ids[i],:] (+= with accumulate) for rows [r0, r1) of out[rows×dim]. */
+  f32_embedding_forward_wasmsimd(out: Ptr, table: Ptr, ids: Ptr, rows: number, dim: number, accumulate: boolean, r0: number, r1: number): void;
   /** dtable[ids[i], c] += dout[i, c] for columns [c0, c1), rows i = 0..rows−1 in order (repeated ids accumulate). */
   f32_embedding_backward_wasmsimd(dtable: Ptr, dout: Ptr, ids: Ptr, rows: number, dim: number, c0: number, c1: number): void;
 
@@ -87,4 +87,21 @@ export interface KernelExports {
   f32_adamw_wasmsimd(params: Ptr, grads: Ptr, m: Ptr, v: Ptr, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number, i0: number, i1: number): void;
   /** p ← p·f32(targetNorm/√sumSquares), sumSquares = Σ p² over all parameters (f32_sumsq_wasmsimd); no-op if sumSquares is 0. */
   f32_rescale_to_norm_wasmsimd(params: Ptr, sumSquares: number, targetNorm: number, i0: number, i1: number): void;
+
+  // f32-attention: multi-head causal self-attention core, split by batch rows [r0, r1); C = heads·headDim, T = seqLen,
+  // Tq = queryLen (1 ≤ Tq ≤ T): q, out, dq, dout are [batch, Tq, C] for the LAST Tq positions; k, v, dk, dv [batch, T, C];
+  // probs f32 [batch, heads, Tq, T]. Head h uses columns h·headDim…(h+1)·headDim−1. Everything written, not accumulated.
+  /** probs = softmax_s(q_t·k_s/√headDim) over s ≤ t (f64, our exp, rounded once; +0 where s > t), out = probs·v (f64 sums, rounded once). */
+  f32_attention_forward_scalar(out: Ptr, probs: Ptr, q: Ptr, k: Ptr, v: Ptr, batch: number, seqLen: number, queryLen: number, heads: number, headDim: number, r0: number, r1: number): void;
+  /** dv = probsᵀ·dout (f64, rounded once); g = p(dout·v − Σ p·dout·v)/√headDim in f64; dq = g·k, dk = gᵀ·q summed in f32 (one rounding per term, fixed order). */
+  f32_attention_backward_scalar(dq: Ptr, dk: Ptr, dv: Ptr, dout: Ptr, probs: Ptr, q: Ptr, k: Ptr, v: Ptr, batch: number, seqLen: number, queryLen: number, heads: number, headDim: number, r0: number, r1: number): void;
+
+  // f32-layernorm: LayerNorm over the last dimension of x[rows×dim] (eps inside the √, biased variance, as PyTorch);
+  // mean and rstd are f32[rows] saved by the forward and used by both backward kernels; all arithmetic in f64, rounded once.
+  /** mean, rstd computed in f64 and rounded; out = (x − mean)·rstd·gamma + beta from the rounded statistics; rows [r0, r1); out may alias x. */
+  f32_layernorm_forward_scalar(out: Ptr, mean: Ptr, rstd: Ptr, x: Ptr, gamma: Ptr, beta: Ptr, rows: number, dim: number, eps: number, r0: number, r1: number): void;
+  /** dx = rstd·(dout·gamma − mean(dout·gamma) − xhat·mean(dout·gamma·xhat)) for rows [r0, r1) (written); dx may alias dout. */
+  f32_layernorm_backward_input_scalar(dx: Ptr, dout: Ptr, x: Ptr, mean: Ptr, rstd: Ptr, gamma: Ptr, rows: number, dim: number, r0: number, r1: number): void;
+  /** dgamma[j] += Σ_i dout_ij·xhat_ij, dbeta[j] += Σ_i dout_ij for columns [c0, c1), rows summed in order in f64 (accumulated). */
+  f32_layernorm_backward_params_scalar(dgamma: Ptr, dbeta: Ptr, dout: Ptr, x: Ptr, mean: Ptr, rstd: Ptr, rows: number, dim: number, c0: number, c1: number): void;
 }

@@ -96,7 +96,8 @@ const layerCases: KernelCase[] = [
     run: (k) =>
       scoped(k, () => {
         const out = k.arena.allocF32(ROWS * DIM), dtable = putF32(k, randomF32(VOCAB * DIM, 14)), pids = putI32(k, ids);
-        k.kernels.f32_embedding_forward_wasmsimd(out, putF32(k, randomF32(VOCAB * DIM, 15)), pids, ROWS, DIM, 0, ROWS);
+        k.kernels.f32_embedding_forward_wasmsimd(out, putF32(k, randomF32(VOCAB * DIM, 15)), pids, ROWS, DIM, false, 0, ROWS);
+        k.kernels.f32_embedding_forward_wasmsimd(out, putF32(k, randomF32(VOCAB * DIM, 19)), pids, ROWS, DIM, true, 0, ROWS);
         k.kernels.f32_embedding_backward_wasmsimd(dtable, out, pids, ROWS, DIM, 0, DIM);
         return new Uint8Array([...bytesOf(k, out, ROWS * DIM), ...bytesOf(k, dtable, VOCAB * DIM)]);
       }),
@@ -132,4 +133,35 @@ const optimizerCases: KernelCase[] = [
   },
 ];
 
-export const KERNEL_CASES: KernelCase[] = [...gemmCases, ...mathCases, ...elementwiseCases, ...lossCases, ...layerCases, ...optimizerCases];
+/** Attention (5 tokens, read-out everywhere and at the last position) and LayerNorm, forward then backward. */
+const transformerCases: KernelCase[] = [
+  ...[5, 1].map((queryLen) => ({
+    name: `f32_attention_forward_scalar and backward 13×5 tokens, queryLen ${queryLen}, 4 heads of 7`,
+    run: (k: KernelInstance) =>
+      scoped(k, () => {
+        const [B, T, H, D] = [13, 5, 4, 7];
+        const nq = B * queryLen * H * D, nkv = B * T * H * D, np = B * H * queryLen * T;
+        const out = k.arena.allocF32(nq), probs = k.arena.allocF32(np);
+        const dq = k.arena.allocF32(nq), dk = k.arena.allocF32(nkv), dv = k.arena.allocF32(nkv);
+        const q = putF32(k, randomF32(nq, 20, 3)), kk = putF32(k, randomF32(nkv, 21, 3)), v = putF32(k, randomF32(nkv, 22));
+        k.kernels.f32_attention_forward_scalar(out, probs, q, kk, v, B, T, queryLen, H, D, 0, B);
+        k.kernels.f32_attention_backward_scalar(dq, dk, dv, putF32(k, randomF32(nq, 23)), probs, q, kk, v, B, T, queryLen, H, D, 0, B);
+        return new Uint8Array([...bytesOf(k, out, nq), ...bytesOf(k, probs, np), ...bytesOf(k, dq, nq), ...bytesOf(k, dk, nkv), ...bytesOf(k, dv, nkv)]);
+      }),
+  })),
+  {
+    name: `f32_layernorm_forward_scalar, backward_input and backward_params ${ROWS}×${COLS}`,
+    run: (k) =>
+      scoped(k, () => {
+        const out = k.arena.allocF32(ROWS * COLS), mean = k.arena.allocF32(ROWS), rstd = k.arena.allocF32(ROWS), dx = k.arena.allocF32(ROWS * COLS);
+        const x = putF32(k, randomF32(ROWS * COLS, 24, 5)), gamma = putF32(k, randomF32(COLS, 25, 2)), dout = putF32(k, randomF32(ROWS * COLS, 26));
+        const dgamma = putF32(k, randomF32(COLS, 27)), dbeta = putF32(k, randomF32(COLS, 28));
+        k.kernels.f32_layernorm_forward_scalar(out, mean, rstd, x, gamma, putF32(k, randomF32(COLS, 29)), ROWS, COLS, 1e-5, 0, ROWS);
+        k.kernels.f32_layernorm_backward_input_scalar(dx, dout, x, mean, rstd, gamma, ROWS, COLS, 0, ROWS);
+        k.kernels.f32_layernorm_backward_params_scalar(dgamma, dbeta, dout, x, mean, rstd, ROWS, COLS, 0, COLS);
+        return new Uint8Array([...bytesOf(k, out, ROWS * COLS), ...bytesOf(k, mean, ROWS), ...bytesOf(k, rstd, ROWS), ...bytesOf(k, dx, ROWS * COLS), ...bytesOf(k, dgamma, COLS), ...bytesOf(k, dbeta, COLS)]);
+      }),
+  },
+];
+
+export const KERNEL_CASES: KernelCase[] = [...gemmCases, ...mathCases, ...elementwiseCases, ...lossCases, ...layerCases, ...optimizerCases, ...transformerCases];

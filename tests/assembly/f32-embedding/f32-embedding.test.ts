@@ -20,7 +20,7 @@ function randomIds(rows: number, vocabSize: number, s: number): Int32Array {
 
 describe("f32_embedding_forward_wasmsimd", () => {
   // A copy: tolerance 0.
-  it("copies table rows exactly for odd shapes and row ranges; other rows untouched", async () => {
+  it.each([false, true])("gathers table rows exactly for odd shapes and row ranges, other rows untouched (accumulate=%s)", async (accumulate) => {
     const k = await kernelsFor("simd");
     fc.assert(
       fc.property(
@@ -30,11 +30,13 @@ describe("f32_embedding_forward_wasmsimd", () => {
           scoped(k, () => {
             const table = randomF32(v * dim, s, 5), ids = randomIds(rows, v, s + 1);
             const pout = putF32(k, new Float32Array(rows * dim).fill(SENTINEL));
-            k.kernels.f32_embedding_forward_wasmsimd(pout, putF32(k, table), putI32(k, ids), rows, dim, r0, r1);
+            k.kernels.f32_embedding_forward_wasmsimd(pout, putF32(k, table), putI32(k, ids), rows, dim, accumulate, r0, r1);
             const out = getF32(k, pout, rows * dim);
             for (let i = 0; i < rows; i++) {
               for (let c = 0; c < dim; c++) {
-                const want = i >= r0 && i < r1 ? table[ids[i] * dim + c] : SENTINEL;
+                const gathered = table[ids[i] * dim + c];
+                // The sentinel is exactly representable and the sum is rounded to f32 once, like the kernel's add.
+                const want = i >= r0 && i < r1 ? (accumulate ? Math.fround(SENTINEL + gathered) : gathered) : SENTINEL;
                 if (out[i * dim + c] !== want) throw new Error(`${rows}×${dim} (${i}, ${c}): ${out[i * dim + c]} vs ${want}`);
               }
             }
@@ -50,9 +52,9 @@ describe("f32_embedding_forward_wasmsimd", () => {
       scoped(k, () => {
         const pt = putF32(k, randomF32(v * dim, rows)), pid = putI32(k, randomIds(rows, v, dim));
         const whole = k.arena.allocF32(rows * dim), split = k.arena.allocF32(rows * dim);
-        k.kernels.f32_embedding_forward_wasmsimd(whole, pt, pid, rows, dim, 0, rows);
+        k.kernels.f32_embedding_forward_wasmsimd(whole, pt, pid, rows, dim, false, 0, rows);
         const cuts = cutsOf(rows);
-        for (let c = 0; c + 1 < cuts.length; c++) k.kernels.f32_embedding_forward_wasmsimd(split, pt, pid, rows, dim, cuts[c], cuts[c + 1]);
+        for (let c = 0; c + 1 < cuts.length; c++) k.kernels.f32_embedding_forward_wasmsimd(split, pt, pid, rows, dim, false, cuts[c], cuts[c + 1]);
         expect(getF32(k, split, rows * dim)).toEqual(getF32(k, whole, rows * dim));
       });
     }

@@ -1,0 +1,36 @@
+/** A task's data as the engine sees it: train and test splits of token ids or pixel rows, with labels. */
+import type { TaskConfig } from "../config/run-config.js";
+import type { InputShape } from "../engine/models/model.js";
+import type { Rng } from "../engine/random.js";
+import { mnistSubset, type MnistData } from "./mnist.js";
+import { modularData, type TokenSplit } from "./modular.js";
+
+export interface DataSplit {
+  count: number;
+  /** i32 token ids per position (modular tasks); empty for pixels. */
+  tokens: Int32Array[];
+  /** f32[count × features] (MNIST: pixel/255); null for tokens. */
+  inputs: Float32Array | null;
+  labels: Int32Array;
+}
+
+export interface Dataset {
+  shape: InputShape;
+  train: DataSplit;
+  test: DataSplit;
+}
+
+const fromTokens = (s: TokenSplit): DataSplit => ({ count: s.count, tokens: [s.a, s.b], inputs: null, labels: s.labels });
+
+/** Builds the task's splits, drawing the split from `rng`. MNIST needs its digits passed in (see loadMnist). */
+export function buildDataset(task: TaskConfig, rng: Rng, mnist?: MnistData): Dataset {
+  if (task.kind === "modular") {
+    const data = modularData(task.p, task.op, task.trainFraction, rng);
+    return { shape: { vocab: task.p, positions: 2, features: 0, classes: task.p }, train: fromTokens(data.train), test: fromTokens(data.test) };
+  }
+  if (!mnist) throw new Error("the mnist task needs MNIST digits: pass `mnist` (loadMnist) to train()");
+  const subset = mnistSubset(mnist, task.trainSize, task.testSize, rng);
+  const features = mnist.rows * mnist.cols;
+  const split = (s: { inputs: Float32Array; labels: Int32Array }): DataSplit => ({ count: s.labels.length, tokens: [], inputs: s.inputs, labels: s.labels });
+  return { shape: { vocab: 0, positions: 0, features, classes: 10 }, train: split(subset.train), test: split(subset.test) };
+}

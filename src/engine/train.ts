@@ -1,0 +1,82 @@
+/**
+ * `train(config, options)`: a whole run, with progress, cancellation and checkpoints. Works in Node,
+ * browsers and Workers; give it a kernel instance (or where to load one from) and, for MNIST, the digits.
+ */
+import type { CurvePoint, RunResult } from "../config/run-result.js";
+import type { MnistData } from "../data/mnist.js";
+import { loadKernels, type KernelInstance, type WasmSource } from "../wasm/loader.js";
+import type { Ops } from "./ops.js";
+import { TrainingRun } from "./training-run.js";
+
+export interface Progress {
+  step: number;
+  steps: number;
+  /** Present when this progress report comes with an evaluation. */
+  point?: CurvePoint;
+  stepsPerSecond: number;
+}
+
+export interface TrainOptions {
+  /** A loaded kernel instance, or the simd build's bytes / URL / compiled module. Default: build/simd.wasm next to this package. */
+  kernels?: KernelInstance | WasmSource;
+  ops?: Ops;
+  threads?: number;
+  note?: string;
+  mnist?: MnistData;
+  /** Called after every evaluation and at least every `progressIntervalMs`. */
+  onProgress?: (progress: Progress) => void;
+  progressIntervalMs?: number;
+  /** Aborting rejects the run with an AbortError at the next step. */
+  signal?: AbortSignal;
+  /** Continue the run saved in these checkpoint bytes instead of starting `config` afresh. */
+  resumeFrom?: Uint8Array;
+  /** Stop (without finishing the run) once this many steps are done; with `onCheckpoint`, to split a run. */
+  stopAtStep?: number;
+  /** Receives checkpoint bytes when the run stops at `stopAtStep`. */
+  onCheckpoint?: (bytes: Uint8Array) => void;
+}
+
+export async function loadDefaultKernels(source?: KernelInstance | WasmSource): Promise<KernelInstance> {
+  if (source && "kernels" in source && "arena" in source) return source;
+  return loadKernels((source as WasmSource | undefined) ?? new URL("../../build/simd.wasm", import.meta.url));
+}
+
+export async function train(config: unknown, options: TrainOptions = {}): Promise<RunResult> {
+  const kernels = await loadDefaultKernels(options.kernels);
+  const env = { kernels, ops: options.ops, mnist: options.mnist, threads: options.threads, note: options.note };
+  const run = options.resumeFrom ? TrainingRun.resume(options.resumeFrom, env) : TrainingRun.create(config, env);
+  try {
+    await drive(run, options);
+    if (options.stopAtStep !== undefined && !run.done) options.onCheckpoint?.(run.checkpoint());
+    return await run.result();
+  } finally {
+    run.dispose();
+  }
+}
+
+async function drive(run: TrainingRun, options: TrainOptions): Promise<void> {
+  const interval = options.progressIntervalMs ?? 250;
+  const stopAt = Math.min(options.stopAtStep ?? Infinity, run.config.steps);
+  let lastYield = performance.now();
+  let segmentStart = lastYield;
+  const report = (point?: CurvePoint) => {
+    options.onProgress?.({ step: run.step, steps: run.config.steps, point, stepsPerSecond: 0 });
+  };
+  try {
+    for (;;) {
+      if (options.signal?.aborted) throw options.signal.reason ?? new DOMException("training was cancelled", "AbortError");
+      if (run.evaluationDue) report(run.evaluate());
+      if (run.done || run.step >= stopAt) return;
+      run.trainStep();
+      const now = performance.now();
+      if (now - lastYield >= interval) {
+        report();
+        // Let the event loop breathe: progress rendering, abort signals, other work.
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        lastYield = performance.now();
+      }
+    }
+  } finally {
+    run.addWallSeconds((performance.now() - segmentStart) / 1000);
+  }
+}
