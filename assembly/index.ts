@@ -26,3 +26,4 @@ export { f32_adamw_wasmsimd } from "./f32-optim/f32-adamw-wasmsimd";
 export { f32_rescale_to_norm_wasmsimd } from "./f32-optim/f32-rescale-wasmsimd";
 export { f32_attention_forward_scalar, f32_attention_backward_scalar } from "./f32-attention/f32-attention-scalar";
 export { f32_layernorm_forward_scalar, f32_layernorm_backward_input_scalar, f32_layernorm_backward_params_scalar } from "./f32-layernorm/f32-layernorm-scalar";
+export { f32_vadd_wasmsimd } from "./f32-vadd/f32-vadd-wasmsimd";

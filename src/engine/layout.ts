@@ -13,8 +13,10 @@ export interface ParamSpec {
   /** Row-major shape, e.g. [in, out] for a linear layer's weight. */
   shape: readonly number[];
   group: ParamGroup;
-  /** Standard deviation of the normal initialisation; 0 initialises to zeros (biases). */
+  /** Standard deviation of the normal initialisation (scaled by the run's initScale). */
   std: number;
+  /** Initialise to this constant instead (biases 0, LayerNorm gains 1); not scaled. */
+  constant?: number;
 }
 
 export interface ParamTensor extends ParamSpec {
@@ -84,7 +86,7 @@ export class ParameterState {
     const all = this.arena.f32(this.params, this.layout.total);
     for (const t of this.layout.tensors) {
       const view = all.subarray(t.index, t.index + t.size);
-      if (t.std === 0) view.fill(0);
+      if (t.constant !== undefined) view.fill(t.constant);
       else rng.fillNormal(view, t.std * scale, log);
     }
   }

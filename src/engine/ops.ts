@@ -29,8 +29,21 @@ export interface Ops {
   adamw(params: number, grads: number, m: number, v: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number, n: number): void;
   sgd(params: number, grads: number, velocity: number, lr: number, momentum: number, weightDecay: number, n: number): void;
   rescaleToNorm(params: number, sumSquares: number, targetNorm: number, n: number): void;
+  /** y = a + b over n elements (residual connections); y may alias a or b. */
+  add(y: number, a: number, b: number, n: number): void;
+  layerNormForward(out: number, mean: number, rstd: number, x: number, gamma: number, beta: number, rows: number, dim: number, eps: number): void;
+  /** dx = LayerNorm's input gradient (written). */
+  layerNormBackwardInput(dx: number, dout: number, x: number, mean: number, rstd: number, gamma: number, rows: number, dim: number): void;
+  /** dgamma, dbeta += their gradients. */
+  layerNormBackwardParams(dgamma: number, dbeta: number, dout: number, x: number, mean: number, rstd: number, rows: number, dim: number): void;
+  /** Causal multi-head attention for the last queryLen positions; probs saved for backward. */
+  attentionForward(out: number, probs: number, q: number, k: number, v: number, batch: number, seqLen: number, queryLen: number, heads: number, headDim: number): void;
+  /** dq, dk, dv written. */
+  attentionBackward(dq: number, dk: number, dv: number, dout: number, probs: number, q: number, k: number, v: number, batch: number, seqLen: number, queryLen: number, heads: number, headDim: number): void;
   /** Zeroes n f32 values. */
   zero(ptr: number, n: number): void;
+  /** Copies n f32 values. */
+  copy(dst: number, src: number, n: number): void;
 }
 
 export class SerialOps implements Ops {
@@ -97,7 +110,35 @@ export class SerialOps implements Ops {
     this.kernels.f32_rescale_to_norm_wasmsimd(params, sumSquares, targetNorm, 0, n);
   }
 
+  add(y: number, a: number, b: number, n: number): void {
+    this.kernels.f32_vadd_wasmsimd(y, a, b, 0, n);
+  }
+
+  layerNormForward(out: number, mean: number, rstd: number, x: number, gamma: number, beta: number, rows: number, dim: number, eps: number): void {
+    this.kernels.f32_layernorm_forward_scalar(out, mean, rstd, x, gamma, beta, rows, dim, eps, 0, rows);
+  }
+
+  layerNormBackwardInput(dx: number, dout: number, x: number, mean: number, rstd: number, gamma: number, rows: number, dim: number): void {
+    this.kernels.f32_layernorm_backward_input_scalar(dx, dout, x, mean, rstd, gamma, rows, dim, 0, rows);
+  }
+
+  layerNormBackwardParams(dgamma: number, dbeta: number, dout: number, x: number, mean: number, rstd: number, rows: number, dim: number): void {
+    this.kernels.f32_layernorm_backward_params_scalar(dgamma, dbeta, dout, x, mean, rstd, rows, dim, 0, dim);
+  }
+
+  attentionForward(out: number, probs: number, q: number, k: number, v: number, batch: number, seqLen: number, queryLen: number, heads: number, headDim: number): void {
+    this.kernels.f32_attention_forward_scalar(out, probs, q, k, v, batch, seqLen, queryLen, heads, headDim, 0, batch);
+  }
+
+  attentionBackward(dq: number, dk: number, dv: number, dout: number, probs: number, q: number, k: number, v: number, batch: number, seqLen: number, queryLen: number, heads: number, headDim: number): void {
+    this.kernels.f32_attention_backward_scalar(dq, dk, dv, dout, probs, q, k, v, batch, seqLen, queryLen, heads, headDim, 0, batch);
+  }
+
   zero(ptr: number, n: number): void {
     new Float32Array(this.kernels.memory.buffer, ptr, n).fill(0);
+  }
+
+  copy(dst: number, src: number, n: number): void {
+    new Float32Array(this.kernels.memory.buffer).copyWithin(dst / 4, src / 4, src / 4 + n);
   }
 }

@@ -104,4 +104,8 @@ export interface KernelExports {
   f32_layernorm_backward_input_scalar(dx: Ptr, dout: Ptr, x: Ptr, mean: Ptr, rstd: Ptr, gamma: Ptr, rows: number, dim: number, r0: number, r1: number): void;
   /** dgamma[j] += Σ_i dout_ij·xhat_ij, dbeta[j] += Σ_i dout_ij for columns [c0, c1), rows summed in order in f64 (accumulated). */
   f32_layernorm_backward_params_scalar(dgamma: Ptr, dbeta: Ptr, dout: Ptr, x: Ptr, mean: Ptr, rstd: Ptr, rows: number, dim: number, c0: number, c1: number): void;
+
+  // f32-vadd: residual connections.
+  /** y[i] = a[i] + b[i] for i in [i0, i1); y may alias a or b. */
+  f32_vadd_wasmsimd(y: Ptr, a: Ptr, b: Ptr, i0: number, i1: number): void;
 }

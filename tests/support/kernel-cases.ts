@@ -51,6 +51,7 @@ const elementwiseCases: KernelCase[] = (
     ["f32_tanh_backward_scalar", (k: KernelInstance, out: number, x: number, dy: number) => k.kernels.f32_tanh_backward_scalar(out, dy, x, 0, N)],
     ["f32_gelu_forward_scalar", (k: KernelInstance, out: number, x: number) => k.kernels.f32_gelu_forward_scalar(out, x, 0, N)],
     ["f32_gelu_backward_scalar", (k: KernelInstance, out: number, x: number, dy: number) => k.kernels.f32_gelu_backward_scalar(out, dy, x, 0, N)],
+    ["f32_vadd_wasmsimd", (k: KernelInstance, out: number, x: number, dy: number) => k.kernels.f32_vadd_wasmsimd(out, x, dy, 0, N)],
     ["f32_relu_forward_wasmsimd", (k: KernelInstance, out: number, x: number) => k.kernels.f32_relu_forward_wasmsimd(out, x, 0, N)],
     ["f32_relu_backward_wasmsimd", (k: KernelInstance, out: number, x: number, dy: number) => k.kernels.f32_relu_backward_wasmsimd(out, dy, x, 0, N)],
     ["f32_square_forward_wasmsimd", (k: KernelInstance, out: number, x: number) => k.kernels.f32_square_forward_wasmsimd(out, x, 0, N)],

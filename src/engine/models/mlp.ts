@@ -21,7 +21,7 @@ export function mlpLayout(config: MlpConfig, shape: InputShape): ParameterLayout
   for (let l = 0; l + 1 < widths.length; l++) {
     // Fan-in normal by default: N(0, 1/fan_in).
     specs.push({ name: `w${l}`, shape: [widths[l], widths[l + 1]], group: "weights", std: config.init.layerStd?.[l] ?? 1 / Math.sqrt(widths[l]) });
-    if (config.bias) specs.push({ name: `b${l}`, shape: [widths[l + 1]], group: "weights", std: 0 });
+    if (config.bias) specs.push({ name: `b${l}`, shape: [widths[l + 1]], group: "weights", std: 0, constant: 0 });
   }
   return new ParameterLayout(specs);
 }

@@ -1,0 +1,298 @@
+/**
+ * Decoder-only transformer for modular arithmetic, as in Nanda et al. 2023 ("Progress measures for
+ * grokking via mechanistic interpretability"): tokens [a, b, =], token + position embeddings,
+ * `layers` blocks of causal multi-head attention and a ReLU MLP on a residual stream (pre-LayerNorm
+ * when enabled), read-out at the last position through an unembedding.
+ *
+ * Only the last position's logits enter the loss, so the last block computes queries, attention
+ * output and MLP for that position alone; keys and values still come from every position. The
+ * loss and its gradients are exactly those of the full computation.
+ */
+import type { TransformerConfig } from "../../config/run-config.js";
+import type { Arena } from "../../wasm/arena.js";
+import { ParameterLayout, type ParameterState, type ParamSpec } from "../layout.js";
+import type { Ops } from "../ops.js";
+import type { Batch, InputShape, Model } from "./model.js";
+
+const LAYER_NORM_EPS = 1e-5;
+
+/** Sequence: the operands then "=" (token id p). */
+const SEQ = 3;
+
+export function transformerLayout(c: TransformerConfig, shape: InputShape): ParameterLayout {
+  const d = c.dModel, p = shape.vocab;
+  const weight = (name: string, rows: number, cols: number, std: number | undefined): ParamSpec => ({ name, shape: [rows, cols], group: "weights", std: std ?? 1 / Math.sqrt(rows) });
+  const vector = (name: string, n: number, value: 0 | 1): ParamSpec => ({ name, shape: [n], group: "weights", std: 0, constant: value });
+  const specs: ParamSpec[] = [
+    { name: "tokenEmbedding", shape: [p + 1, d], group: "embedding", std: c.init.embeddingStd ?? 1 },
+    { name: "positionEmbedding", shape: [SEQ, d], group: "embedding", std: c.init.embeddingStd ?? 1 },
+  ];
+  for (let l = 0; l < c.layers; l++) {
+    if (c.layerNorm) specs.push(vector(`l${l}.ln1.gamma`, d, 1), vector(`l${l}.ln1.beta`, d, 0));
+    for (const m of ["q", "k", "v", "o"]) {
+      specs.push(weight(`l${l}.w${m}`, d, d, c.init.attentionStd));
+      if (c.bias) specs.push(vector(`l${l}.b${m}`, d, 0));
+    }
+    if (c.layerNorm) specs.push(vector(`l${l}.ln2.gamma`, d, 1), vector(`l${l}.ln2.beta`, d, 0));
+    specs.push(weight(`l${l}.wIn`, d, c.dMlp, c.init.mlpStd));
+    if (c.bias) specs.push(vector(`l${l}.bIn`, c.dMlp, 0));
+    specs.push(weight(`l${l}.wOut`, c.dMlp, d, c.init.mlpStd));
+    if (c.bias) specs.push(vector(`l${l}.bOut`, d, 0));
+  }
+  if (c.layerNorm) specs.push(vector("lnf.gamma", d, 1), vector("lnf.beta", d, 0));
+  specs.push(weight("unembed", d, shape.classes, c.init.unembedStd));
+  if (c.bias) specs.push(vector("unembedBias", shape.classes, 0));
+  return new ParameterLayout(specs);
+}
+
+/** One block's activations for a batch of `capacity` sequences, of which `queryLen` positions go on. */
+interface BlockBuffers {
+  queryLen: number;
+  /** Block input x (all positions) is the previous block's output or the embedding; h = LN1(x) or x. */
+  h: number; ln1Mean: number; ln1Rstd: number;
+  k: number; v: number;
+  /** Residual input and LN1 output at the query positions (aliases of x and h when queryLen = SEQ). */
+  xq: number; hq: number;
+  q: number; attn: number; probs: number;
+  x1: number; h2: number; ln2Mean: number; ln2Rstd: number;
+  u: number; r: number;
+  x2: number;
+}
+
+export class Transformer implements Model {
+  readonly classes: number;
+  readonly layout: ParameterLayout;
+  private readonly d: number;
+  private readonly headDim: number;
+  private readonly embedded: number;
+  private readonly tokenIds: number;
+  /** Row index of each sequence's last position, b·SEQ + SEQ − 1 (gathers the query rows). */
+  private readonly lastRows: number;
+  private readonly blocks: BlockBuffers[] = [];
+  private readonly final: number;
+  private readonly lnfMean: number;
+  private readonly lnfRstd: number;
+  private readonly logits: number;
+  // Gradient scratch, reused by every block.
+  private readonly dx: number;
+  private readonly dh: number;
+  private readonly dk: number;
+  private readonly dv: number;
+  private readonly dq: number;
+  private readonly dAttn: number;
+  private readonly dx1: number;
+  private readonly dMid: number;
+  private readonly dLn: number;
+  private readonly dLnAll: number;
+  private readonly dR: number;
+  private readonly du: number;
+  private readonly dFinal: number;
+  private readonly dLnFinal: number;
+
+  constructor(
+    private readonly config: TransformerConfig,
+    private readonly shape: InputShape,
+    private readonly state: ParameterState,
+    private readonly ops: Ops,
+    private readonly arena: Arena,
+    readonly capacity: number,
+  ) {
+    this.layout = state.layout;
+    this.classes = shape.classes;
+    const d = (this.d = config.dModel);
+    this.headDim = d / config.heads;
+    const B = capacity, N = B * SEQ, m = config.dMlp;
+    const f32 = (n: number) => arena.allocF32(n);
+    this.embedded = f32(N * d);
+    this.tokenIds = arena.alloc(N * 4);
+    this.lastRows = arena.alloc(B * 4);
+    arena.i32(this.lastRows, B).set(Int32Array.from({ length: B }, (_, b) => b * SEQ + SEQ - 1));
+    const ln = config.layerNorm;
+    for (let l = 0; l < config.layers; l++) {
+      const queryLen = l === config.layers - 1 ? 1 : SEQ;
+      const Nq = B * queryLen;
+      const h = ln ? f32(N * d) : 0;
+      const block: BlockBuffers = {
+        queryLen,
+        h, ln1Mean: ln ? f32(N) : 0, ln1Rstd: ln ? f32(N) : 0,
+        k: f32(N * d), v: f32(N * d),
+        xq: queryLen === SEQ ? 0 : f32(Nq * d), hq: queryLen === SEQ || !ln ? 0 : f32(Nq * d),
+        q: f32(Nq * d), attn: f32(Nq * d), probs: f32(B * config.heads * queryLen * SEQ),
+        x1: f32(Nq * d), h2: ln ? f32(Nq * d) : 0, ln2Mean: ln ? f32(Nq) : 0, ln2Rstd: ln ? f32(Nq) : 0,
+        u: f32(Nq * m), r: f32(Nq * m),
+        x2: f32(Nq * d),
+      };
+      this.blocks.push(block);
+    }
+    this.final = ln ? f32(B * d) : 0;
+    this.lnfMean = ln ? f32(B) : 0;
+    this.lnfRstd = ln ? f32(B) : 0;
+    this.logits = f32(B * shape.classes);
+    this.dx = f32(N * d);
+    this.dh = f32(N * d);
+    this.dk = f32(N * d);
+    this.dv = f32(N * d);
+    this.dq = f32(N * d);
+    this.dAttn = f32(N * d);
+    this.dx1 = f32(N * d);
+    this.dMid = f32(N * d);
+    this.dLn = f32(N * d);
+    this.dLnAll = f32(N * d);
+    this.dR = f32(N * m);
+    this.du = f32(N * m);
+    this.dFinal = f32(B * d);
+    this.dLnFinal = ln ? f32(B * d) : 0;
+  }
+
+  forward(batch: Batch): number {
+    const { ops, state, d, config } = this;
+    const B = batch.rows, N = B * SEQ;
+    if (B > this.capacity) throw new RangeError(`batch of ${B} rows exceeds the model's capacity ${this.capacity}`);
+    // x₀ = E[token] + P[position], rows b·SEQ + t.
+    const ids = this.arena.i32(this.tokenIds, N), a = this.arena.i32(batch.tokens[0], B), b = this.arena.i32(batch.tokens[1], B);
+    for (let i = 0; i < B; i++) {
+      ids[i * SEQ] = a[i];
+      ids[i * SEQ + 1] = b[i];
+      ids[i * SEQ + 2] = this.shape.vocab;
+    }
+    ops.embeddingForward(this.embedded, state.param("tokenEmbedding"), this.tokenIds, N, d, false);
+    ops.biasForward(this.embedded, this.embedded, state.param("positionEmbedding"), B, SEQ * d);
+    let x = this.embedded;
+    this.blocks.forEach((block, l) => (x = this.blockForward(l, block, x, B)));
+    // x holds the last position of every sequence now (the last block runs queries there only).
+    let xf = x;
+    if (config.layerNorm) {
+      ops.layerNormForward(this.final, this.lnfMean, this.lnfRstd, x, state.param("lnf.gamma"), state.param("lnf.beta"), B, d, LAYER_NORM_EPS);
+      xf = this.final;
+    }
+    this.ops.gemm("nn", this.logits, xf, state.param("unembed"), B, d, this.classes, false);
+    if (config.bias) ops.biasForward(this.logits, this.logits, state.param("unembedBias"), B, this.classes);
+    return this.logits;
+  }
+
+  backward(batch: Batch, dlogits: number): void {
+    const { ops, state, d, config } = this;
+    const B = batch.rows, N = B * SEQ;
+    const xf = config.layerNorm ? this.final : this.blocks.at(-1)!.x2;
+    ops.gemm("tn", state.grad("unembed"), xf, dlogits, d, B, this.classes, true);
+    if (config.bias) ops.biasBackward(state.grad("unembedBias"), dlogits, B, this.classes);
+    ops.gemm("nt", this.dFinal, dlogits, state.param("unembed"), B, this.classes, d, false);
+    let dOut = this.dFinal;
+    if (config.layerNorm) {
+      const x = this.blocks.at(-1)!.x2;
+      ops.layerNormBackwardParams(state.grad("lnf.gamma"), state.grad("lnf.beta"), this.dFinal, x, this.lnfMean, this.lnfRstd, B, d);
+      ops.layerNormBackwardInput(this.dLnFinal, this.dFinal, x, this.lnfMean, this.lnfRstd, state.param("lnf.gamma"), B, d);
+      dOut = this.dLnFinal;
+    }
+    for (let l = this.blocks.length - 1; l >= 0; l--) {
+      const input = l === 0 ? this.embedded : this.blocks[l - 1].x2;
+      this.blockBackward(l, this.blocks[l], input, dOut, B);
+      dOut = this.dx;
+    }
+    ops.biasBackward(state.grad("positionEmbedding"), this.dx, B, SEQ * d);
+    ops.embeddingBackward(state.grad("tokenEmbedding"), this.dx, this.tokenIds, N, d);
+  }
+
+  flopsPerStep(rows: number): number {
+    const { d, config } = this;
+    const m = config.dMlp, N = rows * SEQ;
+    let flops = 3 * 2 * rows * d * this.classes;
+    for (const block of this.blocks) {
+      const Nq = rows * block.queryLen;
+      flops += 3 * 2 * (2 * N * d * d + 2 * Nq * d * d + 2 * Nq * d * m);
+      flops += 3 * 2 * 2 * rows * config.heads * block.queryLen * SEQ * this.headDim;
+    }
+    return flops;
+  }
+
+  /** y[rows×out] = x·W (+ b). */
+  private linear(y: number, x: number, w: string, b: string, rows: number, inDim: number, outDim: number, accumulate = false): void {
+    this.ops.gemm("nn", y, x, this.state.param(w), rows, inDim, outDim, accumulate);
+    if (this.config.bias) this.ops.biasForward(y, y, this.state.param(b), rows, outDim);
+  }
+
+  /** dW += xᵀ·dy, db += Σ dy, and dx (+)= dy·Wᵀ when dx is given. */
+  private linearBackward(dx: number, accumulateDx: boolean, dy: number, x: number, w: string, b: string, rows: number, inDim: number, outDim: number): void {
+    const { ops, state } = this;
+    ops.gemm("tn", state.grad(w), x, dy, inDim, rows, outDim, true);
+    if (this.config.bias) ops.biasBackward(state.grad(b), dy, rows, outDim);
+    if (dx) ops.gemm("nt", dx, dy, state.param(w), rows, outDim, inDim, accumulateDx);
+  }
+
+  private blockForward(l: number, blk: BlockBuffers, x: number, B: number): number {
+    const { ops, state, d, config } = this;
+    const N = B * SEQ, Nq = B * blk.queryLen, m = config.dMlp, p = `l${l}.`;
+    const h = config.layerNorm ? blk.h : x;
+    if (config.layerNorm) ops.layerNormForward(h, blk.ln1Mean, blk.ln1Rstd, x, state.param(`${p}ln1.gamma`), state.param(`${p}ln1.beta`), N, d, LAYER_NORM_EPS);
+    this.linear(blk.k, h, `${p}wk`, `${p}bk`, N, d, d);
+    this.linear(blk.v, h, `${p}wv`, `${p}bv`, N, d, d);
+    const xq = blk.queryLen === SEQ ? x : blk.xq;
+    const hq = blk.queryLen === SEQ ? h : config.layerNorm ? blk.hq : xq;
+    if (blk.queryLen !== SEQ) {
+      ops.embeddingForward(blk.xq, x, this.lastRows, B, d, false);
+      if (config.layerNorm) ops.embeddingForward(blk.hq, h, this.lastRows, B, d, false);
+    }
+    this.linear(blk.q, hq, `${p}wq`, `${p}bq`, Nq, d, d);
+    ops.attentionForward(blk.attn, blk.probs, blk.q, blk.k, blk.v, B, SEQ, blk.queryLen, config.heads, this.headDim);
+    // x₁ = x + attn·Wo + bo (the residual seeds the accumulator).
+    ops.copy(blk.x1, xq, Nq * d);
+    this.linear(blk.x1, blk.attn, `${p}wo`, `${p}bo`, Nq, d, d, true);
+    const h2 = config.layerNorm ? blk.h2 : blk.x1;
+    if (config.layerNorm) ops.layerNormForward(h2, blk.ln2Mean, blk.ln2Rstd, blk.x1, state.param(`${p}ln2.gamma`), state.param(`${p}ln2.beta`), Nq, d, LAYER_NORM_EPS);
+    this.linear(blk.u, h2, `${p}wIn`, `${p}bIn`, Nq, d, m);
+    ops.activationForward("relu", blk.r, blk.u, Nq * m);
+    ops.copy(blk.x2, blk.x1, Nq * d);
+    this.linear(blk.x2, blk.r, `${p}wOut`, `${p}bOut`, Nq, m, d, true);
+    return blk.x2;
+  }
+
+  /** Given dOut = ∂L/∂x₂ (query rows), writes ∂L/∂x (all rows of the block input) into this.dx. */
+  private blockBackward(l: number, blk: BlockBuffers, x: number, dOut: number, B: number): void {
+    const { ops, state, d, config } = this;
+    const N = B * SEQ, Nq = B * blk.queryLen, m = config.dMlp, p = `l${l}.`;
+    const ln = config.layerNorm;
+    const h = ln ? blk.h : x;
+    const xq = blk.queryLen === SEQ ? x : blk.xq;
+    const hq = blk.queryLen === SEQ ? h : ln ? blk.hq : xq;
+    const h2 = ln ? blk.h2 : blk.x1;
+    // MLP branch: dx₁ = dOut + (its path through h₂).
+    this.linearBackward(this.dR, false, dOut, blk.r, `${p}wOut`, `${p}bOut`, Nq, m, d);
+    ops.activationBackward("relu", this.du, this.dR, blk.u, blk.r, Nq * m);
+    if (ln) {
+      this.linearBackward(this.dMid, false, this.du, h2, `${p}wIn`, `${p}bIn`, Nq, d, m);
+      ops.layerNormBackwardParams(state.grad(`${p}ln2.gamma`), state.grad(`${p}ln2.beta`), this.dMid, blk.x1, blk.ln2Mean, blk.ln2Rstd, Nq, d);
+      ops.layerNormBackwardInput(this.dLn, this.dMid, blk.x1, blk.ln2Mean, blk.ln2Rstd, state.param(`${p}ln2.gamma`), Nq, d);
+      ops.add(this.dx1, dOut, this.dLn, Nq * d);
+    } else {
+      ops.copy(this.dx1, dOut, Nq * d);
+      this.linearBackward(this.dx1, true, this.du, h2, `${p}wIn`, `${p}bIn`, Nq, d, m);
+    }
+    // Attention branch.
+    this.linearBackward(this.dAttn, false, this.dx1, blk.attn, `${p}wo`, `${p}bo`, Nq, d, d);
+    ops.attentionBackward(this.dq, this.dk, this.dv, this.dAttn, blk.probs, blk.q, blk.k, blk.v, B, SEQ, blk.queryLen, config.heads, this.headDim);
+    // dh (all rows) from keys and values; the query rows' share from dq.
+    this.linearBackward(this.dh, false, this.dk, h, `${p}wk`, `${p}bk`, N, d, d);
+    this.linearBackward(this.dh, true, this.dv, h, `${p}wv`, `${p}bv`, N, d, d);
+    if (blk.queryLen === SEQ) {
+      this.linearBackward(this.dh, true, this.dq, hq, `${p}wq`, `${p}bq`, Nq, d, d);
+    } else {
+      this.linearBackward(this.dMid, false, this.dq, hq, `${p}wq`, `${p}bq`, Nq, d, d);
+      if (ln) ops.embeddingBackward(this.dh, this.dMid, this.lastRows, B, d);
+    }
+    // dx = residual (dx₁ at the query rows) + dh through LN1 (or dh itself).
+    if (blk.queryLen === SEQ) ops.copy(this.dx, this.dx1, N * d);
+    else {
+      ops.zero(this.dx, N * d);
+      ops.embeddingBackward(this.dx, this.dx1, this.lastRows, B, d);
+      // Without LN1 the query path's input is xq itself: its gradient joins the residual's.
+      if (!ln) ops.embeddingBackward(this.dx, this.dMid, this.lastRows, B, d);
+    }
+    if (ln) {
+      ops.layerNormBackwardParams(state.grad(`${p}ln1.gamma`), state.grad(`${p}ln1.beta`), this.dh, x, blk.ln1Mean, blk.ln1Rstd, N, d);
+      ops.layerNormBackwardInput(this.dLnAll, this.dh, x, blk.ln1Mean, blk.ln1Rstd, state.param(`${p}ln1.gamma`), N, d);
+      ops.add(this.dx, this.dx, this.dLnAll, N * d);
+    } else {
+      ops.add(this.dx, this.dx, this.dh, N * d);
+    }
+  }
+}

@@ -1,0 +1,10 @@
+/** What the test page (page-entry.ts, bundled for the browser) puts on `window`. */
+import type { RunResult } from "../../src/config/run-result.js";
+
+export type PageTrain = (config: unknown) => Promise<RunResult>;
+
+declare global {
+  interface Window {
+    grokedgeTrain: PageTrain;
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * Cross-engine reproducibility: the same run config gives the same paramsHash and the same curves
+ * in headless Chromium (V8 in a cross-origin isolated page, kernels fetched over HTTP) as in Node.
+ *
+ * Needs the system Chromium at /usr/bin/chromium (`apt-get install -y chromium`; .ci/run does it).
+ */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunResult } from "../../src/config/run-result.js";
+import { train } from "../../src/node.js";
+import { launchChromium } from "../support/chromium.js";
+import { startIsolatedServer, type IsolatedServer } from "../support/isolated-server.js";
+import type {} from "./page-api.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+const CONFIGS: [string, Record<string, unknown>][] = [
+  [
+    "embedding MLP, modular add, AdamW, full batch",
+    {
+      version: 1,
+      task: { kind: "modular", p: 31, op: "add", trainFraction: 0.5 },
+      model: { kind: "mlp", input: "embedding", embeddingDim: 16, hidden: [48], activation: "relu" },
+      optimizer: { kind: "adamw", lr: 3e-3, weightDecay: 1 },
+      steps: 50,
+      evalInterval: 10,
+      seed: 11,
+    },
+  ],
+  [
+    "one-hot square MLP, MSE, SGD with momentum and a norm constraint, mini-batches",
+    {
+      version: 1,
+      task: { kind: "modular", p: 23, op: "x2+xy+y2", trainFraction: 0.6 },
+      model: { kind: "mlp", input: "onehot", hidden: [64], activation: "square", bias: false },
+      loss: "mse",
+      optimizer: { kind: "sgd", lr: 0.05, momentum: 0.9, weightDecay: 1e-3 },
+      constrainNorm: 12,
+      batchSize: 64,
+      steps: 60,
+      evalInterval: 15,
+      seed: 3,
+    },
+  ],
+];
+
+const PAGE = `<!doctype html>
+<html><head><meta charset="utf-8"><title>grokedge cross-engine test</title>
+<script type="module" src="/page.js"></script></head><body></body></html>
+`;
+
+let bundleDir: string | undefined;
+let server: IsolatedServer | undefined;
+let browser: Browser | undefined;
+let page: Page;
+
+beforeAll(async () => {
+  const started = performance.now();
+  bundleDir = await mkdtemp(join(tmpdir(), "grokedge-browser-"));
+  await build({
+    entryPoints: [join(ROOT, "tests/browser/page-entry.ts")],
+    outfile: join(bundleDir, "page.js"),
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    sourcemap: "inline",
+    logLevel: "silent",
+  });
+  await writeFile(join(bundleDir, "index.html"), PAGE);
+  server = await startIsolatedServer([
+    { urlPrefix: "/", dir: bundleDir },
+    { urlPrefix: "/build/", dir: join(ROOT, "build") },
+  ]);
+  browser = await launchChromium();
+  page = await browser.newPage();
+  const pageErrors: string[] = [];
+  page.on("pageerror", (error) => pageErrors.push(String(error)));
+  await page.goto(server.url("/"));
+  await page
+    .waitForFunction(() => typeof window.grokedgeTrain === "function", undefined, { timeout: 10_000 })
+    .catch((error: unknown) => {
+      throw new Error(`the test page did not load its bundle: ${pageErrors.join("; ") || String(error)}`);
+    });
+  console.info(`browser setup (bundle, server, Chromium ${browser.version()}, page): ${Math.round(performance.now() - started)} ms`);
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (bundleDir) await rm(bundleDir, { recursive: true, force: true });
+});
+
+/** The parts of a result that must not depend on the engine (timings excluded). */
+function reproducible(result: RunResult) {
+  const { stepsPerSecond: _sps, wallSeconds: _wall, ...summary } = result.summary;
+  return { config: result.config, curves: result.curves, summary, meta: result.meta };
+}
+
+describe("a run in headless Chromium", () => {
+  it("is cross-origin isolated, so SharedArrayBuffer is there", async () => {
+    const env = await page.evaluate(() => ({ crossOriginIsolated: self.crossOriginIsolated, sharedArrayBuffer: typeof SharedArrayBuffer }));
+    expect(env).toEqual({ crossOriginIsolated: true, sharedArrayBuffer: "function" });
+  });
+
+  it.each(CONFIGS)("gives the same paramsHash and curves as in Node: %s", async (_, config) => {
+    const t0 = performance.now();
+    const inNode = await train(config);
+    const t1 = performance.now();
+    const inBrowser = await page.evaluate((c) => window.grokedgeTrain(c), config);
+    const t2 = performance.now();
+    console.info(`node ${Math.round(t1 - t0)} ms, chromium ${Math.round(t2 - t1)} ms, paramsHash ${inNode.summary.paramsHash}`);
+
+    expect(inBrowser.meta).toMatchObject({ backend: "wasm-simd", build: "simd", threads: 1 });
+    expect(inBrowser.summary.stepsRun).toBe(config.steps);
+    expect(inBrowser.summary.paramsHash).toBe(inNode.summary.paramsHash);
+    expect(inBrowser.curves).toEqual(inNode.curves);
+    expect(reproducible(inBrowser)).toEqual(reproducible(inNode));
+    // The run did something: the loss moved (a frozen run would match trivially).
+    expect(inNode.curves.at(-1)!.trainLoss).not.toBe(inNode.curves[0].trainLoss);
+  }, 60_000);
+});

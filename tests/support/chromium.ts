@@ -1,0 +1,28 @@
+/**
+ * Launches the system's headless Chromium (Debian's package) through playwright-core, which never
+ * downloads a browser. A missing binary is an error with the install command, not a skip.
+ */
+import { existsSync } from "node:fs";
+import { chromium, type Browser } from "playwright-core";
+
+export const CHROMIUM_PATH = process.env.GROKEDGE_CHROMIUM ?? "/usr/bin/chromium";
+
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--no-first-run",
+] as const;
+
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(
+      `Chromium not found at ${CHROMIUM_PATH}. The browser tests need a system Chromium; install it with\n` +
+        `  apt-get update && apt-get install -y chromium\n` +
+        `(Debian/Ubuntu; .ci/run does this), or point GROKEDGE_CHROMIUM at a Chromium binary.`,
+    );
+  }
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS] });
+}
