@@ -15,17 +15,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseRunConfig, type Activation, type RunConfig } from "../../src/config/run-config.js";
-import { buildDataset, type Dataset } from "../../src/data/dataset.js";
+import { type Activation, type RunConfig } from "../../src/config/run-config.js";
 import { loadMnistFromBuild } from "../../src/data/mnist-node.js";
-import { BatchBuffers } from "../../src/engine/batch-buffers.js";
-import { ParameterState } from "../../src/engine/layout.js";
-import { createModel, modelLayout } from "../../src/engine/models/index.js";
-import type { Model } from "../../src/engine/models/model.js";
-import { SerialOps } from "../../src/engine/ops.js";
-import { optimizerStep } from "../../src/engine/optimizer.js";
-import { Rng } from "../../src/engine/random.js";
-import type { KernelInstance } from "../../src/wasm/loader.js";
 import { kernelsFor, scoped } from "../support/kernels.js";
 import { ModelHarness } from "../support/model-harness.js";
 import { mulberry32 } from "../support/random.js";
@@ -51,76 +42,6 @@ const TOL = {
   update: 5e-6,
 };
 
-/** What the oracle reads of a model under test; ModelHarness has it, and so has PixelHarness below. */
-interface Subject {
-  readonly config: RunConfig;
-  readonly data: Dataset;
-  readonly state: ParameterState;
-  readonly batch: { rows: number };
-  backward(): number;
-  loss(): number;
-  logits(): Float32Array;
-  step(t: number): void;
-  param(name: string): Float32Array;
-  grad(name: string): Float32Array;
-}
-
-/** ModelHarness for the mnist task, which needs its digits passed to buildDataset (the harness's doesn't). */
-class PixelHarness implements Subject {
-  readonly config: RunConfig;
-  readonly data: Dataset;
-  readonly state: ParameterState;
-  readonly model: Model;
-  readonly ops: SerialOps;
-  readonly batch: BatchBuffers;
-  private readonly dlogits: number;
-  private readonly rowLoss: number;
-
-  constructor(readonly k: KernelInstance, config: unknown, mnist: Parameters<typeof buildDataset>[2]) {
-    this.config = parseRunConfig(config);
-    this.ops = new SerialOps(k.kernels);
-    const rng = new Rng(this.config.seed);
-    this.data = buildDataset(this.config.task, rng, mnist);
-    const n = this.data.train.count, shape = this.data.shape;
-    this.state = new ParameterState(modelLayout(this.config.model, shape), k.arena);
-    this.state.initialize(rng, this.config.initScale, k.kernels.f64_log);
-    this.model = createModel(this.config.model, shape, this.state, this.ops, k.arena, n);
-    this.batch = new BatchBuffers(k.arena, n, shape.positions, shape.features);
-    this.batch.loadRange(this.data.train, 0, n);
-    this.dlogits = k.arena.allocF32(n * shape.classes);
-    this.rowLoss = k.arena.alloc(n * 8);
-  }
-
-  private run(withGrad: boolean): number {
-    const rows = this.batch.rows, classes = this.data.shape.classes;
-    const scale = this.config.loss === "mse" ? 1 / (rows * classes) : 1 / rows;
-    if (withGrad) this.ops.zero(this.state.grads, this.state.layout.total);
-    const logits = this.model.forward(this.batch);
-    this.ops.loss(this.config.loss, withGrad ? this.dlogits : 0, this.rowLoss, logits, this.batch.targets, rows, classes, scale);
-    if (withGrad) this.model.backward(this.batch, this.dlogits);
-    return this.ops.sumF64(this.rowLoss, rows) * scale;
-  }
-
-  backward(): number {
-    return this.run(true);
-  }
-  loss(): number {
-    return this.run(false);
-  }
-  logits(): Float32Array {
-    return this.k.arena.f32(this.model.forward(this.batch), this.batch.rows * this.data.shape.classes).slice();
-  }
-  step(t: number): void {
-    optimizerStep(this.ops, this.state, this.config, t);
-  }
-  param(name: string): Float32Array {
-    return this.k.arena.f32(this.state.param(name), this.state.layout.get(name).size);
-  }
-  grad(name: string): Float32Array {
-    return this.k.arena.f32(this.state.grad(name), this.state.layout.get(name).size);
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // The oracle: the MLP in tfjs ops.
 
@@ -138,7 +59,7 @@ interface Oracle {
   layers: number;
 }
 
-function makeOracle(s: Subject): Oracle {
+function makeOracle(s: ModelHarness): Oracle {
   const model = s.config.model;
   if (model.kind !== "mlp") throw new Error("the oracle is an MLP");
   const rows = s.batch.rows, train = s.data.train, classes = s.data.shape.classes;
@@ -292,15 +213,15 @@ function check(kind: keyof typeof TOL, where: string, ours: ArrayLike<number>, r
 const ulpF32 = (x: number) => 2 ** (Math.floor(Math.log2(Math.max(Math.abs(x), 2 ** -126))) - 23);
 
 /** Randomises the biases (initialised to zero) so the forward pass depends on them. */
-function randomiseBiases(s: Subject, seed: number) {
+function randomiseBiases(s: ModelHarness, seed: number) {
   const next = mulberry32(seed);
   for (const t of s.state.layout.tensors) if (t.name.startsWith("b")) s.param(t.name).forEach((_, i, a) => (a[i] = Math.fround((next() * 2 - 1) * 0.3)));
 }
 
-const snapshot = (s: Subject) => s.state.layout.tensors.map((t) => s.param(t.name).slice());
+const snapshot = (s: ModelHarness) => s.state.layout.tensors.map((t) => s.param(t.name).slice());
 
 /** Forward and gradient agreement; returns the oracle's evaluation. */
-function compareForwardBackward(s: Subject, o: Oracle, label: string) {
+function compareForwardBackward(s: ModelHarness, o: Oracle, label: string) {
   const ref = evaluate(o, snapshot(s));
   const loss = s.backward();
   check("forward", `${label} logits`, s.logits(), ref.logits);
@@ -315,7 +236,7 @@ class TextbookOptimizer {
   private readonly m: Float64Array[];
   private readonly v: Float64Array[];
 
-  constructor(private readonly s: Subject, start: Float32Array[]) {
+  constructor(private readonly s: ModelHarness, start: Float32Array[]) {
     this.p = start.map((x) => Float64Array.from(x));
     this.m = this.p.map((x) => new Float64Array(x.length));
     this.v = this.p.map((x) => new Float64Array(x.length));
@@ -344,7 +265,7 @@ class TextbookOptimizer {
  * (checked on its own against TOL.grad) propagates through the formula. Without that slack the worst
  * raw errors are also recorded and printed.
  */
-function compareSteps(s: Subject, o: Oracle, label: string, steps: number, afterStep?: (t: number) => void) {
+function compareSteps(s: ModelHarness, o: Oracle, label: string, steps: number, afterStep?: (t: number) => void) {
   const start = snapshot(s);
   const oracle = new TextbookOptimizer(s, start), twin = new TextbookOptimizer(s, start);
   for (let t = 1; t <= steps; t++) {
@@ -461,7 +382,7 @@ describe("the MLP agrees with an independent TensorFlow.js oracle", () => {
     const mnist = await loadMnistFromBuild();
     scoped(k, () => {
       const config = { ...base, task: { kind: "mnist", trainSize: 48, testSize: 8 }, loss: "mse", model: { kind: "mlp", input: "pixels", hidden: [13], activation: "tanh", bias: true } };
-      const h = new PixelHarness(k, config, mnist);
+      const h = new ModelHarness(k, config, { mnist });
       randomiseBiases(h, 14);
       const o = makeOracle(h);
       try {

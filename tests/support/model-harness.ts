@@ -4,6 +4,7 @@
  */
 import { parseRunConfig, type RunConfig } from "../../src/config/run-config.js";
 import { buildDataset, type Dataset } from "../../src/data/dataset.js";
+import type { MnistData } from "../../src/data/mnist.js";
 import { BatchBuffers } from "../../src/engine/batch-buffers.js";
 import { ParameterState } from "../../src/engine/layout.js";
 import { createModel, modelLayout } from "../../src/engine/models/index.js";
@@ -23,11 +24,12 @@ export class ModelHarness {
   private readonly dlogits: number;
   private readonly rowLoss: number;
 
-  constructor(readonly k: KernelInstance, config: unknown, rows?: number) {
+  /** `rows`: the first rows of the training split form the batch (default: all); `mnist`: digits for the mnist task. */
+  constructor(readonly k: KernelInstance, config: unknown, { rows, mnist }: { rows?: number; mnist?: MnistData } = {}) {
     this.config = parseRunConfig(config);
     this.ops = new SerialOps(k.kernels);
     const rng = new Rng(this.config.seed);
-    this.data = buildDataset(this.config.task, rng);
+    this.data = buildDataset(this.config.task, rng, mnist);
     const n = Math.min(rows ?? this.data.train.count, this.data.train.count);
     this.state = new ParameterState(modelLayout(this.config.model, this.data.shape), k.arena);
     this.state.initialize(rng, this.config.initScale, k.kernels.f64_log);
