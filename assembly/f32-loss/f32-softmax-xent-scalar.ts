@@ -5,7 +5,7 @@
 // gradient is pure rounding noise; the reference implementations compute this loss in float64.
 //
 // Per row, with m = max_j x_j and d_j = x_j − m (so e^{d_j} ≤ 1 never overflows):
-//   S = Σ_j e^{d_j} (in order j = 0…cols−1),  log S = lse − m
+//   S = Σ_j e^{d_j} (even and odd j summed in two f64x2 lanes, see below),  log S = lse − m
 //   loss = lse − x_t = log S − d_t
 //   ∂loss/∂x_j = softmax_j − [j = t] = e^{d_j − log S} − [j = t]
 // This is lse = m + log S; rowLoss = lse − x_t of the usual statement, rearranged so lse itself is
@@ -18,6 +18,14 @@
 import { f64_exp, f64_expm1 } from "../math/f64-exp";
 import { f64_log } from "../math/f64-log";
 import { rowArgmax } from "../f32-reduce/f32-argmax-count-scalar";
+import { EXP_NONPOSITIVE_FLOOR, f64x2_exp_nonpositive } from "../math/f64x2-exp";
+
+/** Logits j and j+1 of a row, widened to f64 (exactly). */
+// @ts-ignore: decorator
+@inline
+function pair(row: usize, j: i32): v128 {
+  return f64x2.promote_low_f32x4(v128.load64_zero(row + <usize>j * F32));
+}
 
 // @ts-ignore: decorator
 @inline const F32 = 4;
@@ -41,19 +49,28 @@ export function f32_softmax_xent_scalar(dlogits: usize, rowLoss: usize, logits: 
     if (rowArgmax(row, cols) == t) correct++;
     let m = <f64>load<f32>(row);
     for (let j = 1; j < cols; j++) m = max(m, <f64>load<f32>(row + <usize>j * F32));
-    let sum: f64 = 0;
-    for (let j = 0; j < cols; j++) sum += f64_exp(<f64>load<f32>(row + <usize>j * F32) - m);
+    // Σ e^{d_j}: even and odd columns in the two f64x2 lanes, then lane 0 + lane 1, then the last
+    // column of an odd row (f64_exp gives the lanes' bits there).
+    const mv = f64x2.splat(m);
+    let sums = f64x2.splat(0);
+    const c2 = cols & ~1;
+    for (let j = 0; j < c2; j += 2) sums = f64x2.add(sums, f64x2_exp_nonpositive(f64x2.sub(pair(row, j), mv)));
+    let sum = f64x2.extract_lane(sums, 0) + f64x2.extract_lane(sums, 1);
+    if (c2 < cols) sum += f64_exp(max(<f64>load<f32>(row + <usize>c2 * F32) - m, EXP_NONPOSITIVE_FLOOR));
     const logSum = f64_log(sum);
     const dt = <f64>load<f32>(row + <usize>t * F32) - m;
     const loss = logSum - dt;
     store<f64>(rowLoss + <usize>i * F64, loss);
     if (dlogits != 0) {
       const out = dlogits + <usize>i * ld;
-      for (let j = 0; j < cols; j++) {
-        const dj = <f64>load<f32>(row + <usize>j * F32) - m;
-        const g = j == t ? f64_expm1(-loss) : f64_exp(dj - logSum);
-        store<f32>(out + <usize>j * F32, <f32>(g * scale));
+      const lv = f64x2.splat(logSum), sv = f64x2.splat(scale);
+      for (let j = 0; j < c2; j += 2) {
+        const g = f64x2.mul(f64x2_exp_nonpositive(f64x2.sub(f64x2.sub(pair(row, j), mv), lv)), sv);
+        v128.store64_lane(out + <usize>j * F32, f32x4.demote_f64x2_zero(g), 0);
       }
+      if (c2 < cols) store<f32>(out + <usize>c2 * F32, <f32>(f64_exp(max((<f64>load<f32>(row + <usize>c2 * F32) - m) - logSum, EXP_NONPOSITIVE_FLOOR)) * scale));
+      // The target's p_t − 1 = expm1(−loss), without cancellation.
+      store<f32>(out + <usize>t * F32, <f32>(f64_expm1(-loss) * scale));
     }
   }
   return correct;

@@ -17,11 +17,11 @@
 // one ulp of the subnormal grid off); below −745.1332… the result is 0.
 
 // @ts-ignore: decorator
-@inline const LN2_HI: f64 = 6.93147180369123816490e-01; // 0x3FE62E42FEE00000: ln2 with the low 21 bits cleared
+@inline export const LN2_HI: f64 = 6.93147180369123816490e-01; // 0x3FE62E42FEE00000: ln2 with the low 21 bits cleared
 // @ts-ignore: decorator
-@inline const LN2_LO: f64 = 1.90821492927058770002e-10; // 0x3DEA39EF35793C76: ln2 − LN2_HI
+@inline export const LN2_LO: f64 = 1.90821492927058770002e-10; // 0x3DEA39EF35793C76: ln2 − LN2_HI
 // @ts-ignore: decorator
-@inline const INV_LN2: f64 = 1.4426950408889634; // 1/ln2 rounded; only picks k, so its rounding costs nothing
+@inline export const INV_LN2: f64 = 1.4426950408889634; // 1/ln2 rounded; only picks k, so its rounding costs nothing
 /** Largest x with a finite e^x (0x40862E42FEFA39EF). */
 // @ts-ignore: decorator
 @inline const EXP_OVERFLOW: f64 = 709.782712893383973096;
@@ -31,31 +31,31 @@
 
 // 1/n! rounded to f64 (n! is exact in f64 for n ≤ 18, so each is the correctly rounded quotient).
 // @ts-ignore: decorator
-@inline const C2: f64 = 0.5;
+@inline export const C2: f64 = 0.5;
 // @ts-ignore: decorator
-@inline const C3: f64 = 0.16666666666666666;
+@inline export const C3: f64 = 0.16666666666666666;
 // @ts-ignore: decorator
-@inline const C4: f64 = 0.041666666666666664;
+@inline export const C4: f64 = 0.041666666666666664;
 // @ts-ignore: decorator
-@inline const C5: f64 = 0.008333333333333333;
+@inline export const C5: f64 = 0.008333333333333333;
 // @ts-ignore: decorator
-@inline const C6: f64 = 0.001388888888888889;
+@inline export const C6: f64 = 0.001388888888888889;
 // @ts-ignore: decorator
-@inline const C7: f64 = 0.0001984126984126984;
+@inline export const C7: f64 = 0.0001984126984126984;
 // @ts-ignore: decorator
-@inline const C8: f64 = 0.0000248015873015873;
+@inline export const C8: f64 = 0.0000248015873015873;
 // @ts-ignore: decorator
-@inline const C9: f64 = 0.0000027557319223985893;
+@inline export const C9: f64 = 0.0000027557319223985893;
 // @ts-ignore: decorator
-@inline const C10: f64 = 2.755731922398589e-7;
+@inline export const C10: f64 = 2.755731922398589e-7;
 // @ts-ignore: decorator
-@inline const C11: f64 = 2.505210838544172e-8;
+@inline export const C11: f64 = 2.505210838544172e-8;
 // @ts-ignore: decorator
-@inline const C12: f64 = 2.08767569878681e-9;
+@inline export const C12: f64 = 2.08767569878681e-9;
 // @ts-ignore: decorator
-@inline const C13: f64 = 1.6059043836821613e-10;
+@inline export const C13: f64 = 1.6059043836821613e-10;
 // @ts-ignore: decorator
-@inline const C14: f64 = 1.1470745597729725e-11;
+@inline export const C14: f64 = 1.1470745597729725e-11;
 
 /** 2^k for a normal exponent, k in [−1022, 1023], from its bits. */
 // @ts-ignore: decorator
