@@ -1,0 +1,196 @@
+/**
+ * npm run bench:train [-- --quick] — milliseconds per full training step (forward, backward, AdamW
+ * update) of the reference models: our engine against the same models written with
+ * @tensorflow/tfjs-backend-wasm, single thread, in the same process. Then (unless --quick) one
+ * end-to-end grokking run of the MLP with our engine: wall time until test accuracy ≥ 0.99.
+ * Prints a table and, as its last line, one JSON object.
+ */
+import { parseRunConfig, type RunConfigInput, type TaskConfig } from "../src/config/run-config.js";
+import { buildDataset, type DataSplit } from "../src/data/dataset.js";
+import type { MnistData } from "../src/data/mnist.js";
+import { Rng } from "../src/engine/random.js";
+import { TrainingRun } from "../src/engine/training-run.js";
+import { loadBuild, loadMnistFromBuild, train } from "../src/node.js";
+import type { KernelInstance } from "../src/wasm/loader.js";
+import { tfjsWasmSingleThread } from "./support/tfjs-wasm.js";
+import { tfjsMlp, tfjsTransformer, type AdamWHyper, type TfjsTrainer } from "./support/tfjs-models.js";
+import { medianMs, printTable, round } from "./support/timing.js";
+
+const quick = process.argv.includes("--quick");
+
+const adamw = { kind: "adamw", lr: 1e-3, weightDecay: 1, beta1: 0.9, beta2: 0.98 } as const;
+
+const MLP_CONFIG = {
+  version: 1,
+  task: { kind: "modular", p: 97, op: "add", trainFraction: 0.4 },
+  model: { kind: "mlp", input: "embedding", embeddingDim: 128, hidden: [256], activation: "relu", bias: true, init: { embeddingStd: Math.sqrt(1 / 128), layerStd: [Math.sqrt(2 / 256), Math.sqrt(1 / 256)] } },
+  loss: "cross-entropy",
+  optimizer: adamw,
+  steps: 10000,
+  evalInterval: 100,
+  seed: 0,
+} satisfies RunConfigInput;
+
+const TRANSFORMER_CONFIG = {
+  version: 1,
+  task: { kind: "modular", p: 113, op: "add", trainFraction: 0.3 },
+  model: { kind: "transformer", layers: 1, dModel: 128, heads: 4, dMlp: 512, layerNorm: false },
+  loss: "cross-entropy",
+  optimizer: adamw,
+  steps: 10000,
+  evalInterval: 100,
+  seed: 0,
+} satisfies RunConfigInput;
+
+const MNIST_CONFIG = {
+  version: 1,
+  task: { kind: "mnist", trainSize: 1000, testSize: 1000 },
+  model: { kind: "mlp", input: "pixels", hidden: [200, 200], activation: "relu", bias: true },
+  loss: "cross-entropy",
+  optimizer: adamw,
+  batchSize: 200,
+  steps: 10000,
+  evalInterval: 100,
+  seed: 0,
+} satisfies RunConfigInput;
+
+const hyper: AdamWHyper = { lr: adamw.lr, beta1: adamw.beta1, beta2: adamw.beta2, eps: 1e-8, weightDecay: adamw.weightDecay };
+
+/** Our side: a fresh run, timed on trainStep() alone (no evaluation), with the train loss before and after. */
+interface OursResult { ms: number; params: number; rows: number; lossBefore: number; lossAfter: number; steps: number }
+
+function timeOurs(kernels: KernelInstance, config: RunConfigInput, mnist?: MnistData): OursResult | { error: string } {
+  let run: TrainingRun;
+  try {
+    run = TrainingRun.create(config, { kernels, mnist });
+  } catch (e) {
+    return { error: (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, " ") };
+  }
+  try {
+    const lossBefore = run.evaluate().trainLoss;
+    const ms = medianMs(() => run.trainStep(), { warmup: 3, minRepeats: 10, minMs: 1500 });
+    const steps = run.step;
+    const lossAfter = run.evaluate().trainLoss;
+    const parsed = parseRunConfig(config);
+    const rows = parsed.batchSize === "full" ? trainSplit(config, mnist).count : parsed.batchSize;
+    return { ms, params: run.parameterCount, rows, lossBefore, lossAfter, steps };
+  } finally {
+    run.dispose();
+  }
+}
+
+/** The training split our run draws for this config (the run's first use of its seeded stream is the split). */
+function trainSplit(config: RunConfigInput, mnist?: MnistData): DataSplit {
+  // The task alone (no defaults to fill), so the tfjs side runs even if our side rejects the model.
+  return buildDataset(config.task as TaskConfig, new Rng(config.seed), mnist).train;
+}
+
+/** tfjs side: a handful of steps (the MLP takes ~0.6–0.9 s each), their median, with the loss of the first and last step. */
+interface TheirsResult { ms: number; params: number; rows: number; lossBefore: number; lossAfter: number; steps: number }
+
+function timeTfjs(make: () => TfjsTrainer, repeats: number): TheirsResult {
+  const t = make();
+  try {
+    let steps = 0, first = NaN, last = NaN;
+    const step = () => {
+      last = t.step();
+      if (steps++ === 0) first = last;
+    };
+    const ms = medianMs(step, { warmup: 2, minRepeats: repeats, minMs: 0 });
+    return { ms, params: t.parameterCount, rows: t.rows, lossBefore: first, lossAfter: last, steps };
+  } finally {
+    t.dispose();
+  }
+}
+
+const tf = await tfjsWasmSingleThread();
+const kernels = await loadBuild("simd");
+const mnist = await loadMnistFromBuild();
+
+interface Row { model: string; ours: OursResult | { error: string }; tfjs: TheirsResult }
+const rows: Row[] = [];
+const log = (msg: string) => process.stderr.write(msg + "\n");
+
+{
+  log("timing (1) MLP p=97 …");
+  const ours = timeOurs(kernels, MLP_CONFIG);
+  const split = trainSplit(MLP_CONFIG);
+  const tfjs = timeTfjs(() => tfjsMlp(tf, {
+    widths: [256, 256, 97],
+    embedding: { vocab: 97, dim: 128, std: Math.sqrt(1 / 128) },
+    layerStd: [Math.sqrt(2 / 256), Math.sqrt(1 / 256)],
+  }, [{ a: split.tokens[0], b: split.tokens[1], labels: split.labels }], hyper), 5);
+  rows.push({ model: "MLP p=97 emb128 ×2→256→97", ours, tfjs });
+}
+{
+  log("timing (2) transformer p=113 …");
+  const ours = timeOurs(kernels, TRANSFORMER_CONFIG);
+  const split = trainSplit(TRANSFORMER_CONFIG);
+  const tfjs = timeTfjs(() => tfjsTransformer(tf, {
+    p: 113, dModel: 128, heads: 4, dMlp: 512,
+    // As our config (bias defaults to true, which includes the unembedding's; default embedding std 1).
+    unembedBias: true, embeddingStd: 1,
+  }, split.tokens[0], split.tokens[1], split.labels, hyper), 3);
+  rows.push({ model: "transformer p=113 1L d128 h4 mlp512", ours, tfjs });
+}
+{
+  log("timing (3) MNIST MLP …");
+  const ours = timeOurs(kernels, MNIST_CONFIG, mnist);
+  const split = trainSplit(MNIST_CONFIG, mnist);
+  const batch = 200, features = 784;
+  // Five fixed batches of 200 from the same 1000 training digits, cycled.
+  const batches = Array.from({ length: split.count / batch }, (_, i) => ({
+    pixels: split.inputs!.subarray(i * batch * features, (i + 1) * batch * features),
+    labels: split.labels.subarray(i * batch, (i + 1) * batch),
+  }));
+  const tfjs = timeTfjs(() => tfjsMlp(tf, { widths: [784, 200, 200, 10], layerStd: [784, 200, 200].map((n) => 1 / Math.sqrt(n)) }, batches, hyper), 20);
+  rows.push({ model: "MNIST MLP 784→200→200→10", ours, tfjs });
+}
+
+const isOurs = (o: Row["ours"]): o is OursResult => !("error" in o);
+const fmtLoss = (r: { lossBefore: number; lossAfter: number; steps: number }) => `${r.lossBefore.toFixed(3)}→${r.lossAfter.toFixed(3)} /${r.steps}`;
+
+console.log();
+printTable(
+  ["model", "params ours / tfjs", "rows/step", "ours ms/step", "tfjs-wasm ms/step", "speed-up (tfjs/ours)", "threads", "train loss ours", "train loss tfjs"],
+  rows.map(({ model, ours, tfjs }) =>
+    isOurs(ours)
+      ? [model, `${ours.params} / ${tfjs.params}${ours.params === tfjs.params ? "" : " MISMATCH"}`, ours.rows === tfjs.rows ? String(ours.rows) : `${ours.rows} / ${tfjs.rows} MISMATCH`, ours.ms, tfjs.ms, tfjs.ms / ours.ms, "1", fmtLoss(ours), fmtLoss(tfjs)]
+      : [model, `— / ${tfjs.params}`, String(tfjs.rows), `n/a (transformer not available: ${ours.error})`, tfjs.ms, "n/a", "1", "—", fmtLoss(tfjs)],
+  ),
+);
+console.log("(train loss — ours: full training split before → after the timed steps; tfjs: loss of its first → last step; /n: steps taken)");
+
+// End to end: the MLP run exactly as configured, until test accuracy ≥ 0.99.
+let grokRun: { seconds: number; generalization_step: number | null; memorization_step: number | null; steps_per_second: number } | null = null;
+if (!quick) {
+  console.log();
+  log("grokking run (1) MLP p=97, seed 0, until test accuracy ≥ 0.99 (cap 10000 steps) …");
+  const t0 = performance.now();
+  const result = await train({ ...MLP_CONFIG, earlyStopTestAccuracy: 0.99 }, {
+    onProgress: ({ step, point }) => {
+      if (point && step % 1000 === 0) {
+        log(`  step ${step}: train acc ${point.trainAccuracy.toFixed(3)}, test acc ${point.testAccuracy.toFixed(3)}, train loss ${point.trainLoss.toFixed(4)}, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      }
+    },
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  const s = result.summary;
+  grokRun = { seconds: round(seconds, 2), generalization_step: s.generalizationStep, memorization_step: s.memorizationStep, steps_per_second: round(s.stepsPerSecond, 1) };
+  printTable(
+    ["grokking run", "wall s", "memorized at", "generalized at", "steps run", "final test acc", "steps/s (train only)"],
+    [["MLP p=97 seed 0", seconds, String(s.memorizationStep ?? "never"), String(s.generalizationStep ?? "never"), String(s.stepsRun), s.final.testAccuracy, s.stepsPerSecond]],
+  );
+}
+
+console.log(JSON.stringify({
+  train: rows.map(({ model, ours, tfjs }) => ({
+    model,
+    ours_ms_per_step: isOurs(ours) ? round(ours.ms) : null,
+    tfjs_ms_per_step: round(tfjs.ms),
+    speedup: isOurs(ours) ? round(tfjs.ms / ours.ms) : null,
+    threads: 1,
+    ...(isOurs(ours) ? {} : { note: `transformer not available: ${ours.error}` }),
+  })),
+  grok_run: grokRun,
+}));
