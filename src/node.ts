@@ -5,18 +5,26 @@
 import type { RunResult } from "./config/run-result.js";
 import { loadMnistFromBuild } from "./data/mnist-node.js";
 import { train as trainWith, type TrainOptions } from "./engine/train.js";
+import { createNodeThreadPool } from "./threads/node-pool.js";
 import { loadBuild } from "./wasm/node.js";
 
 export * from "./index.js";
 export { loadBuild, buildUrl } from "./wasm/node.js";
 export { loadMnistFromBuild } from "./data/mnist-node.js";
 
-/** train() with Node defaults: build/simd.wasm and, for the mnist task, build/mnist.bin. */
+/**
+ * train() with Node defaults: build/simd.wasm and, for the mnist task, build/mnist.bin. With
+ * `threads` > 1, a pool of worker threads over the simd-threads build (same bits as one thread).
+ */
 export async function train(config: unknown, options: TrainOptions = {}): Promise<RunResult> {
   const wantsMnist = typeof config === "object" && config !== null && (config as { task?: { kind?: unknown } }).task?.kind === "mnist";
-  return trainWith(config, {
-    ...options,
-    kernels: options.kernels ?? (await loadBuild("simd")),
-    mnist: options.mnist ?? (wantsMnist || options.resumeFrom ? await loadMnistFromBuild() : undefined),
-  });
+  const mnist = options.mnist ?? (wantsMnist || options.resumeFrom ? await loadMnistFromBuild() : undefined);
+  const threads = options.threads ?? 1;
+  if (threads === 1 || options.kernels) return trainWith(config, { ...options, kernels: options.kernels ?? (await loadBuild("simd")), mnist });
+  const pool = await createNodeThreadPool(threads);
+  try {
+    return await trainWith(config, { ...options, kernels: pool.kernels, ops: pool.ops, threads, mnist });
+  } finally {
+    await pool.close();
+  }
 }

@@ -1,0 +1,46 @@
+/**
+ * A pool worker: instantiates the simd-threads build over the shared memory, then serves ops from
+ * the control block until STOP. `prepare` and `loop` are separate so the coordinator knows every
+ * worker is listening (has read the generation) before it hands out the first op.
+ */
+import { loadKernels } from "../wasm/loader.js";
+import type { KernelExports } from "../wasm/kernels.js";
+import { ALIGN, ARG_COUNT, controlViews, EXTENT, GENERATION, KERNEL, LINE_RESULT, PENDING, sliceOf, STOP, waitWhileEqual, type ControlViews } from "./control.js";
+import { callKernel } from "./parallel-kernels.js";
+
+export interface WorkerInit {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  /** Byte offset of the control block. */
+  control: number;
+  /** This worker's slice: 1…threads−1 (the coordinator is 0). */
+  index: number;
+  threads: number;
+}
+
+export class PoolWorker {
+  private state?: { kernels: KernelExports; views: ControlViews; seen: number; init: WorkerInit };
+
+  async prepare(init: WorkerInit): Promise<void> {
+    const { kernels } = await loadKernels(init.module, { memory: init.memory });
+    const views = controlViews(init.memory, init.control);
+    this.state = { kernels, views, seen: Atomics.load(views.words, GENERATION), init };
+  }
+
+  /** Blocks this thread serving ops; resolves when the coordinator sends STOP. */
+  loop(): void {
+    if (!this.state) throw new Error("PoolWorker.loop before prepare");
+    const { kernels, views, init } = this.state;
+    const { words, args } = views;
+    let seen = this.state.seen;
+    for (;;) {
+      waitWhileEqual(words, GENERATION, seen);
+      seen = Atomics.load(words, GENERATION);
+      const kernel = Atomics.load(words, KERNEL);
+      if (kernel === STOP) return;
+      const [r0, r1] = sliceOf(words[EXTENT], words[ALIGN], init.threads, init.index);
+      words[LINE_RESULT(init.index)] = r1 > r0 ? callKernel(kernels, kernel, args, words[ARG_COUNT], r0, r1) : 0;
+      if (Atomics.sub(words, PENDING, 1) === 1) Atomics.notify(words, PENDING);
+    }
+  }
+}

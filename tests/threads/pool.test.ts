@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { train } from "../../src/node.js";
+import { createNodeThreadPool } from "../../src/threads/node-pool.js";
+import type { ThreadPool } from "../../src/threads/pool.js";
+import { sliceOf } from "../../src/threads/control.js";
+
+const mlp = {
+  version: 1,
+  task: { kind: "modular", p: 31, op: "add", trainFraction: 0.5 },
+  model: { kind: "mlp", input: "embedding", embeddingDim: 32, hidden: [64], activation: "relu" },
+  optimizer: { kind: "adamw", lr: 3e-3, weightDecay: 1 },
+  steps: 30,
+  evalInterval: 10,
+  seed: 4,
+};
+const transformer = {
+  ...mlp,
+  task: { kind: "modular", p: 23, op: "add", trainFraction: 0.5 },
+  model: { kind: "transformer", layers: 2, dModel: 32, heads: 4, dMlp: 64, layerNorm: true },
+  steps: 8,
+  evalInterval: 4,
+};
+const onehotSgd = {
+  ...mlp,
+  model: { kind: "mlp", input: "onehot", hidden: [48], activation: "square", bias: false },
+  loss: "mse",
+  optimizer: { kind: "sgd", lr: 0.5, momentum: 0.9, weightDecay: 1e-4 },
+  constrainNorm: 12,
+  batchSize: 200,
+};
+
+describe("sliceOf", () => {
+  it("splits [0, extent) into contiguous aligned slices covering it once", () => {
+    for (const [extent, align, threads] of [[3763, 4, 2], [97, 4, 3], [5, 4, 4], [0, 1, 3], [113, 1, 4]]) {
+      let next = 0;
+      for (let t = 0; t < threads; t++) {
+        const [r0, r1] = sliceOf(extent, align, threads, t);
+        expect(r0).toBe(next);
+        expect(r0 % align === 0 || r0 === extent).toBe(true);
+        next = r1;
+      }
+      expect(next).toBe(extent);
+    }
+  });
+});
+
+describe("training on a thread pool", () => {
+  it.each([
+    ["embedding MLP, AdamW", mlp],
+    ["2-layer transformer with LayerNorm", transformer],
+    ["one-hot MLP, SGD, norm constraint, mini-batches", onehotSgd],
+  ])("gives the single-thread simd build's paramsHash with 1, 2, 3 and 4 threads: %s", async (_, config) => {
+    const reference = await train(config);
+    for (const threads of [1, 2, 3, 4]) {
+      const result = await train(config, { threads });
+      expect(result.summary.paramsHash, `${threads} threads`).toBe(reference.summary.paramsHash);
+      expect(result.curves).toEqual(reference.curves);
+      expect(result.meta).toMatchObject({ threads, build: threads === 1 ? "simd" : "simd-threads" });
+    }
+  }, 120_000);
+});
+
+describe("ThreadPool", () => {
+  let pool: ThreadPool;
+  beforeAll(async () => {
+    pool = await createNodeThreadPool(3);
+  });
+  afterAll(() => pool.close());
+
+  it("splits a matmul across threads with the same bits as one thread", () => {
+    const { arena, kernels } = pool.kernels;
+    const [m, k, n] = [257, 113, 97];
+    const a = arena.allocF32(m * k), b = arena.allocF32(k * n), one = arena.allocF32(m * n), many = arena.allocF32(m * n);
+    arena.f32(a, m * k).forEach((_, i, v) => (v[i] = Math.sin(i)));
+    arena.f32(b, k * n).forEach((_, i, v) => (v[i] = Math.cos(i)));
+    kernels.f32_gemm_nn_4x8_wasmsimd(one, a, b, m, k, n, false, 0, m);
+    pool.ops.gemm("nn", many, a, b, m, k, n, false);
+    expect(arena.f32(many, m * n)).toEqual(arena.f32(one, m * n));
+  });
+
+  it("adds up the slices' results (loss correct counts)", () => {
+    const { arena, kernels } = pool.kernels;
+    const rows = 5000, cols = 7;
+    const logits = arena.allocF32(rows * cols), targets = arena.alloc(rows * 4), rowLoss = arena.alloc(rows * 8);
+    arena.f32(logits, rows * cols).forEach((_, i, v) => (v[i] = Math.sin(i * 0.37)));
+    arena.i32(targets, rows).forEach((_, i, v) => (v[i] = i % cols));
+    const serial = kernels.f32_softmax_xent_scalar(0, rowLoss, logits, targets, rows, cols, 1, 0, rows);
+    expect(pool.ops.loss("cross-entropy", 0, rowLoss, logits, targets, rows, cols, 1)).toBe(serial);
+  });
+});
