@@ -2,9 +2,11 @@
 import type { RunResult } from "../../src/config/run-result.js";
 
 export type PageTrain = (config: unknown) => Promise<RunResult>;
+export type PageTrainInBackground = (config: unknown, threads: number) => Promise<RunResult>;
 
 declare global {
   interface Window {
     grokedgeTrain: PageTrain;
+    grokedgeTrainInBackground: PageTrainInBackground;
   }
 }

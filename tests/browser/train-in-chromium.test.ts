@@ -4,20 +4,12 @@
  *
  * Needs the system Chromium at /usr/bin/chromium (`apt-get install -y chromium`; .ci/run does it).
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunResult } from "../../src/config/run-result.js";
 import { train } from "../../src/node.js";
-import { launchChromium } from "../support/chromium.js";
-import { startIsolatedServer, type IsolatedServer } from "../support/isolated-server.js";
+import { openTestPage, type TestPage } from "../support/test-page.js";
 import type {} from "./page-api.js";
-
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 const CONFIGS: [string, Record<string, unknown>][] = [
   [
@@ -49,52 +41,15 @@ const CONFIGS: [string, Record<string, unknown>][] = [
   ],
 ];
 
-const PAGE = `<!doctype html>
-<html><head><meta charset="utf-8"><title>grokedge cross-engine test</title>
-<script type="module" src="/page.js"></script></head><body></body></html>
-`;
-
-let bundleDir: string | undefined;
-let server: IsolatedServer | undefined;
-let browser: Browser | undefined;
+let testPage: TestPage;
 let page: Page;
 
 beforeAll(async () => {
-  const started = performance.now();
-  bundleDir = await mkdtemp(join(tmpdir(), "grokedge-browser-"));
-  await build({
-    entryPoints: [join(ROOT, "tests/browser/page-entry.ts")],
-    outfile: join(bundleDir, "page.js"),
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    sourcemap: "inline",
-    logLevel: "silent",
-  });
-  await writeFile(join(bundleDir, "index.html"), PAGE);
-  server = await startIsolatedServer([
-    { urlPrefix: "/", dir: bundleDir },
-    { urlPrefix: "/build/", dir: join(ROOT, "build") },
-  ]);
-  browser = await launchChromium();
-  page = await browser.newPage();
-  const pageErrors: string[] = [];
-  page.on("pageerror", (error) => pageErrors.push(String(error)));
-  await page.goto(server.url("/"));
-  await page
-    .waitForFunction(() => typeof window.grokedgeTrain === "function", undefined, { timeout: 10_000 })
-    .catch((error: unknown) => {
-      throw new Error(`the test page did not load its bundle: ${pageErrors.join("; ") || String(error)}`);
-    });
-  console.info(`browser setup (bundle, server, Chromium ${browser.version()}, page): ${Math.round(performance.now() - started)} ms`);
+  testPage = await openTestPage();
+  page = testPage.page;
 }, 60_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (bundleDir) await rm(bundleDir, { recursive: true, force: true });
-});
+afterAll(() => testPage?.close());
 
 /** The parts of a result that must not depend on the engine (timings excluded). */
 function reproducible(result: RunResult) {

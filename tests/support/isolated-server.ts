@@ -37,11 +37,15 @@ export interface IsolatedServer {
   close(): Promise<void>;
 }
 
-/** Serves the mounts (longest prefix first); "/" maps to "/index.html". Anything else is a 404. */
-export async function startIsolatedServer(mounts: readonly Mount[]): Promise<IsolatedServer> {
+/**
+ * Serves the mounts (longest prefix first); "/" maps to "/index.html". Anything else is a 404.
+ * `isolated: false` leaves out the COOP/COEP headers (a page without SharedArrayBuffer).
+ */
+export async function startIsolatedServer(mounts: readonly Mount[], { isolated = true }: { isolated?: boolean } = {}): Promise<IsolatedServer> {
   const ordered = [...mounts].sort((a, b) => b.urlPrefix.length - a.urlPrefix.length);
+  const headers = isolated ? ISOLATION_HEADERS : {};
   const server: Server = createServer((request, response) => {
-    void respond(ordered, request.method ?? "GET", request.url ?? "/", response);
+    void respond(ordered, headers, request.method ?? "GET", request.url ?? "/", response);
   });
   await new Promise<void>((done, fail) => {
     server.once("error", fail);
@@ -60,9 +64,9 @@ export async function startIsolatedServer(mounts: readonly Mount[]): Promise<Iso
   };
 }
 
-async function respond(mounts: readonly Mount[], method: string, rawUrl: string, response: import("node:http").ServerResponse): Promise<void> {
+async function respond(mounts: readonly Mount[], headers: Record<string, string>, method: string, rawUrl: string, response: import("node:http").ServerResponse): Promise<void> {
   const send = (status: number, body: string) => {
-    response.writeHead(status, { ...ISOLATION_HEADERS, "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" });
+    response.writeHead(status, { ...headers, "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" });
     response.end(body);
   };
   if (method !== "GET" && method !== "HEAD") return send(405, "method not allowed\n");
@@ -81,7 +85,7 @@ async function respond(mounts: readonly Mount[], method: string, rawUrl: string,
   const info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) return send(404, `not found: ${pathname}\n`);
   response.writeHead(200, {
-    ...ISOLATION_HEADERS,
+    ...headers,
     "Content-Type": CONTENT_TYPES[extname(file).toLowerCase()] ?? "application/octet-stream",
     "Content-Length": String(info.size),
     "Cache-Control": "no-store",

@@ -1,0 +1,42 @@
+/**
+ * The training coordinator for browsers, run in a module Web Worker so the page's main thread never
+ * blocks: it owns the run and, with threads, the pool (whose waits would freeze a page). The page
+ * talks to it over comlink (see background.ts).
+ */
+import { expose, type ProxyOrClone } from "comlink";
+import type { RunResult } from "../config/run-result.js";
+import { loadMnist } from "../data/mnist.js";
+import { train, type Progress } from "../engine/train.js";
+import { createBrowserThreadPool } from "./browser-pool.js";
+import { threadsUnavailableReason } from "./support.js";
+
+export interface BackgroundRunOptions {
+  threads: number;
+  /** Absolute URLs of build/simd.wasm, build/simd-threads.wasm, the pool worker script, and (mnist task) build/mnist.bin. */
+  simdUrl: string;
+  threadsUrl: string;
+  poolWorkerUrl: string;
+  mnistUrl?: string;
+}
+
+export class Coordinator {
+  async train(config: unknown, options: BackgroundRunOptions, onProgress?: ProxyOrClone<(p: Progress) => void>): Promise<RunResult> {
+    const wantsMnist = (config as { task?: { kind?: string } } | null)?.task?.kind === "mnist";
+    const mnist = wantsMnist && options.mnistUrl ? await loadMnist(new URL(options.mnistUrl)) : undefined;
+    const report = onProgress ? (p: Progress) => void (onProgress as (p: Progress) => void)(p) : undefined;
+    const unavailable = options.threads > 1 ? threadsUnavailableReason() : null;
+    if (options.threads <= 1 || unavailable) {
+      const note = unavailable ? `asked for ${options.threads} threads; ran on 1 with the simd build: ${unavailable}` : undefined;
+      return train(config, { kernels: new URL(options.simdUrl), mnist, onProgress: report, note });
+    }
+    const module = await WebAssembly.compileStreaming(fetch(options.threadsUrl));
+    const pool = await createBrowserThreadPool(module, options.threads, new URL(options.poolWorkerUrl));
+    try {
+      return await train(config, { kernels: pool.kernels, ops: pool.ops, threads: options.threads, mnist, onProgress: report });
+    } finally {
+      await pool.close();
+    }
+  }
+}
+
+expose(new Coordinator());

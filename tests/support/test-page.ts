@@ -1,0 +1,66 @@
+/**
+ * A test page in headless Chromium: the engine bundled by esbuild (the page, the training
+ * coordinator worker and the pool worker), served with or without cross-origin isolation.
+ */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium } from "./chromium.js";
+import { startIsolatedServer, type IsolatedServer } from "./isolated-server.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+const PAGE = `<!doctype html>
+<html><head><meta charset="utf-8"><title>grokedge test page</title>
+<script type="module" src="/page.js"></script></head><body></body></html>
+`;
+
+export interface TestPage {
+  page: Page;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+export async function openTestPage({ isolated = true }: { isolated?: boolean } = {}): Promise<TestPage> {
+  const dir = await mkdtemp(join(tmpdir(), "grokedge-browser-"));
+  let server: IsolatedServer | undefined;
+  let browser: Browser | undefined;
+  const close = async () => {
+    await browser?.close();
+    await server?.close();
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await build({
+      entryPoints: {
+        page: join(ROOT, "tests/browser/page-entry.ts"),
+        coordinator: join(ROOT, "src/threads/coordinator-worker.ts"),
+        "pool-worker": join(ROOT, "src/threads/worker-browser.ts"),
+      },
+      outdir: dir,
+      bundle: true,
+      format: "esm",
+      platform: "browser",
+      target: "es2022",
+      sourcemap: "inline",
+      logLevel: "silent",
+    });
+    await writeFile(join(dir, "index.html"), PAGE);
+    server = await startIsolatedServer([{ urlPrefix: "/", dir }, { urlPrefix: "/build/", dir: join(ROOT, "build") }], { isolated });
+    browser = await launchChromium();
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(String(error)));
+    await page.goto(server.url("/"));
+    await page.waitForFunction(() => typeof window.grokedgeTrain === "function", undefined, { timeout: 10_000 }).catch((error: unknown) => {
+      throw new Error(`the test page did not load its bundle: ${errors.join("; ") || String(error)}`);
+    });
+    return { page, browser, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
