@@ -8,10 +8,11 @@ import { RunConfigError } from "./config/run-config.js";
 import type { CurvePoint, RunResult } from "./config/run-result.js";
 import { train } from "./node.js";
 
-const USAGE = `usage: grokedge train --config <run.json> [--out <result.json>]
+const USAGE = `usage: grokedge train --config <run.json> [--out <result.json>] [--threads <n>]
 
-  --config  a run config (JSON); see README "Run config"
-  --out     where to write the result (curves, summary, meta) as JSON`;
+  --config   a run config (JSON); see README "Training a run"
+  --out      where to write the result (curves, summary, meta) as JSON
+  --threads  worker threads over one shared memory (default 1); results are bitwise the same`;
 
 export async function main(argv: string[], out: (line: string) => void = console.log): Promise<number> {
   const [command, ...rest] = argv;
@@ -19,15 +20,20 @@ export async function main(argv: string[], out: (line: string) => void = console
     out(command === undefined || command === "--help" ? USAGE : `unknown command "${command}"\n${USAGE}`);
     return command === undefined || command === "--help" ? 0 : 2;
   }
-  let values: { config?: string; out?: string };
+  let values: { config?: string; out?: string; threads?: string };
   try {
-    ({ values } = parseArgs({ args: rest, options: { config: { type: "string" }, out: { type: "string" } }, strict: true }));
+    ({ values } = parseArgs({ args: rest, options: { config: { type: "string" }, out: { type: "string" }, threads: { type: "string" } }, strict: true }));
   } catch (e) {
     out(`${(e as Error).message}\n${USAGE}`);
     return 2;
   }
   if (!values.config) {
     out(`--config is required\n${USAGE}`);
+    return 2;
+  }
+  const threads = values.threads === undefined ? 1 : Number(values.threads);
+  if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
+    out(`--threads must be an integer from 1 to 64, got "${values.threads}"`);
     return 2;
   }
   let config: unknown;
@@ -39,7 +45,7 @@ export async function main(argv: string[], out: (line: string) => void = console
   }
   let result: RunResult;
   try {
-    result = await train(config, { onProgress: ({ point, steps }) => point && out(formatPoint(point, steps)) });
+    result = await train(config, { threads, onProgress: ({ point, steps }) => point && out(formatPoint(point, steps)) });
   } catch (e) {
     if (e instanceof RunConfigError) {
       out(`${values.config}: ${e.message}`);

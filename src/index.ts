@@ -11,3 +11,4 @@ export { TrainingRun } from "./engine/training-run.js";
 export { ENGINE_VERSION } from "./engine/version.js";
 export { loadKernels, compileKernels, type KernelInstance, type WasmSource, type BuildName } from "./wasm/loader.js";
 export { loadMnist, parseMnist, type MnistData } from "./data/mnist.js";
+export { trainInBackground, type BackgroundOptions } from "./threads/background.js";

@@ -1,0 +1,70 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../src/cli.js";
+import { runResultSchema } from "../../src/config/run-result.js";
+
+const config = {
+  version: 1,
+  task: { kind: "modular", p: 23, op: "add", trainFraction: 0.5 },
+  model: { kind: "mlp", input: "embedding", embeddingDim: 16, hidden: [32] },
+  optimizer: { kind: "adamw", lr: 3e-3 },
+  steps: 20,
+  evalInterval: 10,
+  seed: 1,
+};
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "grokedge-cli-"));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+async function run(args: string[]) {
+  const lines: string[] = [];
+  const code = await main(args, (line) => lines.push(line));
+  return { code, output: lines.join("\n") };
+}
+
+describe("grokedge train", () => {
+  it("prints a line per evaluation and the summary, and writes the result", async () => {
+    const configPath = join(dir, "run.json"), outPath = join(dir, "result.json");
+    await writeFile(configPath, JSON.stringify(config));
+    const { code, output } = await run(["train", "--config", configPath, "--out", outPath]);
+    expect(code).toBe(0);
+    expect(output).toMatch(/step  0\/20 .*step 10\/20 .*step 20\/20/s);
+    expect(output).toMatch(/paramsHash [0-9a-f]{64}/);
+    const result = runResultSchema.parse(JSON.parse(await readFile(outPath, "utf8")));
+    expect(output).toContain(result.summary.paramsHash);
+  });
+
+  it("gives the same paramsHash with --threads 2", async () => {
+    const configPath = join(dir, "run.json");
+    await writeFile(configPath, JSON.stringify(config));
+    const one = await run(["train", "--config", configPath]);
+    const two = await run(["train", "--config", configPath, "--threads", "2"]);
+    expect(two.code).toBe(0);
+    expect(two.output).toMatch(/simd-threads × 2 thread/);
+    expect(two.output.match(/paramsHash (\w+)/)![1]).toBe(one.output.match(/paramsHash (\w+)/)![1]);
+  });
+
+  it.each([
+    [["train"], /--config is required/],
+    [["train", "--config", "/nonexistent.json"], /cannot read run config/],
+    [["train", "--config", "x", "--threads", "zero"], /--threads must be an integer/],
+    [["fly"], /unknown command "fly"/],
+  ])("exits 2 with a clear message on bad usage: %j", async (args, message) => {
+    const { code, output } = await run(args as string[]);
+    expect(code).toBe(2);
+    expect(output).toMatch(message);
+  });
+
+  it("names the bad field of an invalid config", async () => {
+    const configPath = join(dir, "bad.json");
+    await writeFile(configPath, JSON.stringify({ ...config, steps: 0 }));
+    const { code, output } = await run(["train", "--config", configPath]);
+    expect(code).toBe(2);
+    expect(output).toMatch(/steps: Too small/);
+  });
+});
