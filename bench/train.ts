@@ -1,8 +1,9 @@
 /**
- * npm run bench:train [-- --quick] — milliseconds per full training step (forward, backward, AdamW
- * update) of the reference models: our engine against the same models written with
- * @tensorflow/tfjs-backend-wasm, single thread, in the same process. Then (unless --quick) one
- * end-to-end grokking run of the MLP with our engine: wall time until test accuracy ≥ 0.99.
+ * npm run bench:train [-- --quick] [-- --threads N] — milliseconds per full training step (forward,
+ * backward, AdamW update) of the reference models: our engine on one thread and on a pool of N
+ * threads (default 2), against the same models written with @tensorflow/tfjs-backend-wasm, single
+ * thread, in the same process. Then (unless --quick) the end-to-end grokking run of the MLP with our
+ * engine, on one thread and on N: wall time until test accuracy ≥ 0.99.
  * Prints a table and, as its last line, one JSON object.
  */
 import { parseRunConfig, type RunConfigInput, type TaskConfig } from "../src/config/run-config.js";
@@ -11,12 +12,17 @@ import type { MnistData } from "../src/data/mnist.js";
 import { Rng } from "../src/engine/random.js";
 import { TrainingRun } from "../src/engine/training-run.js";
 import { loadBuild, loadMnistFromBuild, train } from "../src/node.js";
+import type { Ops } from "../src/engine/ops.js";
+import { createNodeThreadPool } from "../src/threads/node-pool.js";
 import type { KernelInstance } from "../src/wasm/loader.js";
 import { tfjsWasmSingleThread } from "./support/tfjs-wasm.js";
 import { tfjsMlp, tfjsTransformer, type AdamWHyper, type TfjsTrainer } from "./support/tfjs-models.js";
 import { medianMs, printTable, round } from "./support/timing.js";
 
 const quick = process.argv.includes("--quick");
+const threadsArg = process.argv.indexOf("--threads");
+const THREADS = threadsArg >= 0 ? Number(process.argv[threadsArg + 1]) : 2;
+if (!Number.isInteger(THREADS) || THREADS < 2) throw new Error(`--threads must be an integer ≥ 2, got ${process.argv[threadsArg + 1]}`);
 
 const adamw = { kind: "adamw", lr: 1e-3, weightDecay: 1, beta1: 0.9, beta2: 0.98 } as const;
 
@@ -59,10 +65,10 @@ const hyper: AdamWHyper = { lr: adamw.lr, beta1: adamw.beta1, beta2: adamw.beta2
 /** Our side: a fresh run, timed on trainStep() alone (no evaluation), with the train loss before and after. */
 interface OursResult { ms: number; params: number; rows: number; lossBefore: number; lossAfter: number; steps: number }
 
-function timeOurs(kernels: KernelInstance, config: RunConfigInput, mnist?: MnistData): OursResult | { error: string } {
+function timeOurs(env: { kernels: KernelInstance; ops?: Ops }, config: RunConfigInput, mnist?: MnistData): OursResult | { error: string } {
   let run: TrainingRun;
   try {
-    run = TrainingRun.create(config, { kernels, mnist });
+    run = TrainingRun.create(config, { ...env, mnist });
   } catch (e) {
     return { error: (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, " ") };
   }
@@ -105,37 +111,41 @@ function timeTfjs(make: () => TfjsTrainer, repeats: number): TheirsResult {
 
 const tf = await tfjsWasmSingleThread();
 const kernels = await loadBuild("simd");
+const pool = await createNodeThreadPool(THREADS);
 const mnist = await loadMnistFromBuild();
 
-interface Row { model: string; ours: OursResult | { error: string }; tfjs: TheirsResult }
+interface Row { model: string; ours: OursResult | { error: string }; threaded: OursResult | { error: string }; tfjs: TheirsResult }
 const rows: Row[] = [];
 const log = (msg: string) => process.stderr.write(msg + "\n");
 
 {
   log("timing (1) MLP p=97 …");
-  const ours = timeOurs(kernels, MLP_CONFIG);
+  const ours = timeOurs({ kernels }, MLP_CONFIG);
+  const threaded = timeOurs(pool, MLP_CONFIG);
   const split = trainSplit(MLP_CONFIG);
   const tfjs = timeTfjs(() => tfjsMlp(tf, {
     widths: [256, 256, 97],
     embedding: { vocab: 97, dim: 128, std: Math.sqrt(1 / 128) },
     layerStd: [Math.sqrt(2 / 256), Math.sqrt(1 / 256)],
   }, [{ a: split.tokens[0], b: split.tokens[1], labels: split.labels }], hyper), 5);
-  rows.push({ model: "MLP p=97 emb128 ×2→256→97", ours, tfjs });
+  rows.push({ model: "MLP p=97 emb128 ×2→256→97", ours, threaded, tfjs });
 }
 {
   log("timing (2) transformer p=113 …");
-  const ours = timeOurs(kernels, TRANSFORMER_CONFIG);
+  const ours = timeOurs({ kernels }, TRANSFORMER_CONFIG);
+  const threaded = timeOurs(pool, TRANSFORMER_CONFIG);
   const split = trainSplit(TRANSFORMER_CONFIG);
   const tfjs = timeTfjs(() => tfjsTransformer(tf, {
     p: 113, dModel: 128, heads: 4, dMlp: 512,
     // As our config (bias defaults to true, which includes the unembedding's; default embedding std 1).
     unembedBias: true, embeddingStd: 1,
   }, split.tokens[0], split.tokens[1], split.labels, hyper), 3);
-  rows.push({ model: "transformer p=113 1L d128 h4 mlp512", ours, tfjs });
+  rows.push({ model: "transformer p=113 1L d128 h4 mlp512", ours, threaded, tfjs });
 }
 {
   log("timing (3) MNIST MLP …");
-  const ours = timeOurs(kernels, MNIST_CONFIG, mnist);
+  const ours = timeOurs({ kernels }, MNIST_CONFIG, mnist);
+  const threaded = timeOurs(pool, MNIST_CONFIG, mnist);
   const split = trainSplit(MNIST_CONFIG, mnist);
   const batch = 200, features = 784;
   // Five fixed batches of 200 from the same 1000 training digits, cycled.
@@ -144,53 +154,60 @@ const log = (msg: string) => process.stderr.write(msg + "\n");
     labels: split.labels.subarray(i * batch, (i + 1) * batch),
   }));
   const tfjs = timeTfjs(() => tfjsMlp(tf, { widths: [784, 200, 200, 10], layerStd: [784, 200, 200].map((n) => 1 / Math.sqrt(n)) }, batches, hyper), 20);
-  rows.push({ model: "MNIST MLP 784→200→200→10", ours, tfjs });
+  rows.push({ model: "MNIST MLP 784→200→200→10", ours, threaded, tfjs });
 }
 
 const isOurs = (o: Row["ours"]): o is OursResult => !("error" in o);
 const fmtLoss = (r: { lossBefore: number; lossAfter: number; steps: number }) => `${r.lossBefore.toFixed(3)}→${r.lossAfter.toFixed(3)} /${r.steps}`;
 
 console.log();
+const msOf = (o: Row["ours"]) => (isOurs(o) ? o.ms : NaN);
 printTable(
-  ["model", "params ours / tfjs", "rows/step", "ours ms/step", "tfjs-wasm ms/step", "speed-up (tfjs/ours)", "threads", "train loss ours", "train loss tfjs"],
-  rows.map(({ model, ours, tfjs }) =>
+  ["model", "params ours / tfjs", "rows/step", "ours ms/step (1 thread)", `ours ms/step (${THREADS} threads)`, "threads speed-up", "tfjs-wasm ms/step", "speed-up vs tfjs (1 thread)", "train loss ours", "train loss tfjs"],
+  rows.map(({ model, ours, threaded, tfjs }) =>
     isOurs(ours)
-      ? [model, `${ours.params} / ${tfjs.params}${ours.params === tfjs.params ? "" : " MISMATCH"}`, ours.rows === tfjs.rows ? String(ours.rows) : `${ours.rows} / ${tfjs.rows} MISMATCH`, ours.ms, tfjs.ms, tfjs.ms / ours.ms, "1", fmtLoss(ours), fmtLoss(tfjs)]
-      : [model, `— / ${tfjs.params}`, String(tfjs.rows), `n/a (transformer not available: ${ours.error})`, tfjs.ms, "n/a", "1", "—", fmtLoss(tfjs)],
+      ? [model, `${ours.params} / ${tfjs.params}${ours.params === tfjs.params ? "" : " MISMATCH"}`, ours.rows === tfjs.rows ? String(ours.rows) : `${ours.rows} / ${tfjs.rows} MISMATCH`, ours.ms, msOf(threaded), ours.ms / msOf(threaded), tfjs.ms, tfjs.ms / ours.ms, fmtLoss(ours), fmtLoss(tfjs)]
+      : [model, `— / ${tfjs.params}`, String(tfjs.rows), `n/a (${ours.error})`, "n/a", "n/a", tfjs.ms, "n/a", "—", fmtLoss(tfjs)],
   ),
 );
 console.log("(train loss — ours: full training split before → after the timed steps; tfjs: loss of its first → last step; /n: steps taken)");
 
-// End to end: the MLP run exactly as configured, until test accuracy ≥ 0.99.
-let grokRun: { seconds: number; generalization_step: number | null; memorization_step: number | null; steps_per_second: number } | null = null;
+// End to end: the MLP run exactly as configured, until test accuracy ≥ 0.99, on one thread and on the pool.
+interface GrokRun { threads: number; seconds: number; generalization_step: number | null; memorization_step: number | null; steps_per_second: number; params_hash: string }
+const grokRuns: GrokRun[] = [];
 if (!quick) {
   console.log();
-  log("grokking run (1) MLP p=97, seed 0, until test accuracy ≥ 0.99 (cap 10000 steps) …");
-  const t0 = performance.now();
-  const result = await train({ ...MLP_CONFIG, earlyStopTestAccuracy: 0.99 }, {
-    onProgress: ({ step, point }) => {
-      if (point && step % 1000 === 0) {
-        log(`  step ${step}: train acc ${point.trainAccuracy.toFixed(3)}, test acc ${point.testAccuracy.toFixed(3)}, train loss ${point.trainLoss.toFixed(4)}, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-      }
-    },
-  });
-  const seconds = (performance.now() - t0) / 1000;
-  const s = result.summary;
-  grokRun = { seconds: round(seconds, 2), generalization_step: s.generalizationStep, memorization_step: s.memorizationStep, steps_per_second: round(s.stepsPerSecond, 1) };
+  for (const threads of [1, THREADS]) {
+    log(`grokking run (1) MLP p=97, seed 0, ${threads} thread(s), until test accuracy ≥ 0.99 (cap 10000 steps) …`);
+    const t0 = performance.now();
+    const result = await train({ ...MLP_CONFIG, earlyStopTestAccuracy: 0.99 }, {
+      ...(threads === 1 ? {} : { kernels: pool.kernels, ops: pool.ops, threads }),
+      onProgress: ({ step, point }) => {
+        if (point && step % 1000 === 0) {
+          log(`  step ${step}: train acc ${point.trainAccuracy.toFixed(3)}, test acc ${point.testAccuracy.toFixed(3)}, train loss ${point.trainLoss.toFixed(4)}, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+        }
+      },
+    });
+    const s = result.summary;
+    grokRuns.push({ threads, seconds: round((performance.now() - t0) / 1000, 2), generalization_step: s.generalizationStep, memorization_step: s.memorizationStep, steps_per_second: round(s.stepsPerSecond, 1), params_hash: s.paramsHash });
+  }
   printTable(
-    ["grokking run", "wall s", "memorized at", "generalized at", "steps run", "final test acc", "steps/s (train only)"],
-    [["MLP p=97 seed 0", seconds, String(s.memorizationStep ?? "never"), String(s.generalizationStep ?? "never"), String(s.stepsRun), s.final.testAccuracy, s.stepsPerSecond]],
+    ["grokking run", "threads", "wall s", "memorized at", "generalized at", "steps/s (train only)", "paramsHash"],
+    grokRuns.map((g) => ["MLP p=97 seed 0", String(g.threads), g.seconds, String(g.memorization_step ?? "never"), String(g.generalization_step ?? "never"), g.steps_per_second, g.params_hash.slice(0, 16) + "…"]),
   );
 }
+await pool.close();
 
 console.log(JSON.stringify({
-  train: rows.map(({ model, ours, tfjs }) => ({
+  train: rows.map(({ model, ours, threaded, tfjs }) => ({
     model,
     ours_ms_per_step: isOurs(ours) ? round(ours.ms) : null,
     tfjs_ms_per_step: round(tfjs.ms),
     speedup: isOurs(ours) ? round(tfjs.ms / ours.ms) : null,
-    threads: 1,
-    ...(isOurs(ours) ? {} : { note: `transformer not available: ${ours.error}` }),
+    threads: THREADS,
+    ours_threaded_ms_per_step: isOurs(threaded) ? round(threaded.ms) : null,
+    threads_speedup: isOurs(ours) && isOurs(threaded) ? round(ours.ms / threaded.ms) : null,
+    ...(isOurs(ours) ? {} : { note: ours.error }),
   })),
-  grok_run: grokRun,
+  grok_runs: grokRuns,
 }));
