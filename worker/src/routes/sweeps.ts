@@ -1,0 +1,3 @@
+import { Hono } from "hono";
+import type { AppEnv } from "../env.js";
+export const sweeps = new Hono<AppEnv>();
