@@ -4,22 +4,10 @@
  * for three seeds (published: train 0.99 near step 20, test 0.99 near step 44).
  */
 import { describe, expect, it } from "vitest";
+import { quadraticMlpConfig } from "../../src/config/presets.js";
 import { train } from "../../src/node.js";
 
-const width = 500;
-const std = 0.5 / Math.cbrt(2 * width);
-
-export const doshiConfig = (seed: number) => ({
-  version: 1,
-  task: { kind: "modular", p: 97, op: "add", trainFraction: 0.5 },
-  model: { kind: "mlp", input: "onehot", hidden: [width], activation: "square", bias: false, init: { layerStd: [std, std] } },
-  loss: "mse",
-  optimizer: { kind: "adamw", lr: 1e-2, beta1: 0.9, beta2: 0.98, weightDecay: 5 },
-  steps: 100,
-  evalInterval: 1,
-  earlyStopTestAccuracy: 0.99,
-  seed,
-});
+export const doshiConfig = (seed: number) => ({ ...quadraticMlpConfig({ seed }), earlyStopTestAccuracy: 0.99 });
 
 describe("Doshi et al. 2023 quadratic MLP on a + b mod 97", () => {
   it.each([0, 1, 2])("groks within 100 steps, seed %i", async (seed) => {

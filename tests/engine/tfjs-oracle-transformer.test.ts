@@ -20,15 +20,14 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunConfig } from "../../src/config/run-config.js";
 import { kernelsFor, scoped } from "../support/kernels.js";
 import { ModelHarness } from "../support/model-harness.js";
-import { mulberry32 } from "../support/random.js";
+import { oracleBase, oracleChecks, type OracleBase, randomiseVectors, snapshot } from "../support/tfjs-oracle.js";
 
 /**
- * Relative tolerances per tensor (beyond the per-element slack described at compareStep, for the
- * optimizer checks). Both sides are float32 with different summation orders and different
- * LayerNorm/softmax compositions (the oracle also runs the positions our last block skips). Over
+ * Relative tolerances per tensor (beyond the per-element slack described at compareSteps in
+ * tests/support/tfjs-oracle.ts, for the optimizer checks). Both sides are float32 with different
+ * summation orders and different LayerNorm/softmax compositions (the oracle also runs the positions our last block skips). Over
  * nine data/initialisation seeds the measured worst cases were 5.2e-7 (logits), 1.1e-6 (gradients),
  * 1.1e-7 (parameters after a step) and 8.0e-7 (Δp); the printed summary after the run gives this
  * seed's. Each bound is about five to ten times the worst seen, and far below what a formula error
@@ -52,20 +51,15 @@ const LN_EPS = 1e-5;
 // ---------------------------------------------------------------------------------------------
 // The oracle: the transformer in tfjs ops.
 
-interface Oracle {
-  names: string[];
-  shapes: number[][];
+interface Oracle extends OracleBase {
   /** [rows, 3] int32: a, b, p. */
   tokens: tf.Tensor2D;
-  /** One-hot labels, float32 [rows, classes]. */
-  targets: tf.Tensor2D;
   rows: number;
   d: number;
   heads: number;
   layers: number;
   layerNorm: boolean;
   bias: boolean;
-  loss: RunConfig["loss"];
   /** Deliberate mistakes, for the test that shows the oracle can fail. */
   mistake?: "scale-by-sqrt-d" | "no-causal-mask";
 }
@@ -81,17 +75,14 @@ function makeOracle(h: ModelHarness, mistake?: Oracle["mistake"]): Oracle {
     ids[i * SEQ + 2] = p;
   }
   return {
-    names: h.state.layout.tensors.map((t) => t.name),
-    shapes: h.state.layout.tensors.map((t) => [...t.shape]),
+    ...oracleBase(h),
     tokens: tf.tensor2d(ids, [rows, SEQ], "int32"),
-    targets: tf.tidy(() => tf.oneHot(tf.tensor1d(train.labels.subarray(0, rows), "int32"), h.classes).toFloat() as tf.Tensor2D),
     rows,
     d: model.dModel,
     heads: model.heads,
     layers: model.layers,
     layerNorm: model.layerNorm,
     bias: model.bias,
-    loss: h.config.loss,
     mistake,
   };
 }
@@ -148,106 +139,13 @@ function forward(o: Oracle, params: tf.Tensor[]): tf.Tensor2D {
   return lin(last, "unembed", "unembedBias");
 }
 
-function lossOf(o: Oracle, logits: tf.Tensor2D): tf.Scalar {
-  if (o.loss === "mse") return tf.mean(tf.squaredDifference(logits, o.targets)) as tf.Scalar;
-  return tf.neg(tf.mean(tf.sum(tf.mul(o.targets, tf.logSoftmax(logits)), 1))) as tf.Scalar;
-}
-
-/** Logits, loss and the gradient of every parameter at the given values (layout order). */
-function evaluate(o: Oracle, values: ArrayLike<number>[]) {
-  return tf.tidy(() => {
-    const params = values.map((v, i) => tf.tensor(Float32Array.from(v), o.shapes[i], "float32"));
-    const logits = forward(o, params);
-    const { value, grads } = tf.valueAndGrads((...ps: tf.Tensor[]) => lossOf(o, forward(o, ps)))(params);
-    return { logits: logits.dataSync() as Float32Array, loss: value.dataSync()[0], grads: grads.map((g) => g.dataSync() as Float32Array) };
-  });
-}
-
 const disposeOracle = (o: Oracle) => tf.dispose([o.tokens, o.targets]);
-
-// ---------------------------------------------------------------------------------------------
-// Textbook AdamW (torch.optim.AdamW), float64.
-
-interface Hyper {
-  lr: number;
-  wd: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
-}
-
-function hyperFor(config: RunConfig, group: "embedding" | "weights"): Hyper {
-  const opt = config.optimizer;
-  if (opt.kind !== "adamw" || opt.warmupSteps !== 0) throw new Error("the oracle step is AdamW without warm-up");
-  const lr = group === "embedding" ? (opt.embedding.lr ?? opt.lr) : opt.lr;
-  const wd = group === "embedding" ? (opt.embedding.weightDecay ?? opt.weightDecay) : opt.weightDecay;
-  return { lr, wd, beta1: opt.beta1, beta2: opt.beta2, eps: opt.eps };
-}
-
-/** Step t of AdamW on one tensor; p, m, v updated in place. */
-function adamw(p: Float64Array, m: Float64Array, v: Float64Array, g: ArrayLike<number>, h: Hyper, t: number) {
-  for (let i = 0; i < p.length; i++) {
-    p[i] *= 1 - h.lr * h.wd;
-    m[i] = h.beta1 * m[i] + (1 - h.beta1) * g[i];
-    v[i] = h.beta2 * v[i] + (1 - h.beta2) * g[i] * g[i];
-    const mHat = m[i] / (1 - h.beta1 ** t), vHat = v[i] / (1 - h.beta2 ** t);
-    p[i] -= (h.lr * mHat) / (Math.sqrt(vHat) + h.eps);
-  }
-}
-
-/** The first AdamW step from `start` with gradients `grads` (both in layout order), in f64. */
-function textbookFirstStep(h: ModelHarness, start: Float32Array[], grads: ArrayLike<number>[]): Float64Array[] {
-  return h.state.layout.tensors.map((t, i) => {
-    const p = Float64Array.from(start[i]);
-    adamw(p, new Float64Array(p.length), new Float64Array(p.length), grads[i], hyperFor(h.config, t.group), 1);
-    return p;
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Comparison.
-
-/** max |ours − ref| / scale, with scale = max |ref| unless given; `unexplained` after subtracting each element's slack. */
-function compare(ours: ArrayLike<number>, ref: ArrayLike<number>, slack?: ArrayLike<number>, scaleOverride?: number) {
-  if (ours.length !== ref.length) throw new Error(`length ${ours.length} vs ${ref.length}`);
-  let raw = 0, unexplained = 0, scale = 0;
-  for (let i = 0; i < ref.length; i++) {
-    const diff = Math.abs(ours[i] - ref[i]);
-    raw = Math.max(raw, diff);
-    unexplained = Math.max(unexplained, diff - (slack ? slack[i] : 0));
-    scale = Math.max(scale, Math.abs(ref[i]));
-  }
-  const s = scaleOverride ?? (scale > 0 ? scale : 1);
-  return { raw: raw / s, unexplained: unexplained / s };
-}
-
-function verdict(kind: keyof typeof TOL, ours: ArrayLike<number>, ref: ArrayLike<number>, slack?: ArrayLike<number>, scale?: number) {
-  const e = compare(ours, ref, slack, scale);
-  return { ...e, pass: e.unexplained <= TOL[kind] };
-}
-
-/**
- * The worst errors seen per kind, printed at the end for the record. The worst error without the
- * slack is recorded too, leaving out bk, whose step is sign noise on both sides (see compareStep).
- */
-const worst: Record<string, { raw: number; rawWhere: string; unexplained: number; where: string }> = {};
-
-function check(kind: keyof typeof TOL, where: string, ours: ArrayLike<number>, ref: ArrayLike<number>, slack?: ArrayLike<number>, scale?: number) {
-  const { raw, unexplained, pass } = verdict(kind, ours, ref, slack, scale);
-  const w = (worst[kind] ??= { raw: 0, rawWhere: "", unexplained: 0, where: "" });
-  if (raw >= w.raw && !/\.bk after/.test(where)) Object.assign(w, { raw, rawWhere: where });
-  if (unexplained >= w.unexplained) Object.assign(w, { unexplained, where });
-  expect(pass, `${where}: relative error ${raw.toExponential(2)} (${unexplained.toExponential(2)} beyond slack) > ${TOL[kind]}`).toBe(true);
-}
 
 function maxAbs(a: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
   return m;
 }
-
-/** The spacing of f32 values around x. */
-const ulpF32 = (x: number) => 2 ** (Math.floor(Math.log2(Math.max(Math.abs(x), 2 ** -126))) - 23);
 
 /**
  * The scale a gradient is measured on: its own max |value|, except for ∂L/∂bk, which is zero in
@@ -258,53 +156,12 @@ function zeroGradScale(o: Oracle, name: string, grads: ArrayLike<number>[]): num
   return m ? maxAbs(grads[o.names.indexOf(`${m[1]}.bq`)]) : undefined;
 }
 
-/** Randomises the biases and LayerNorm offsets (initialised to 0) and LayerNorm gains (initialised to 1). */
-function randomiseVectors(h: ModelHarness, seed: number) {
-  const next = mulberry32(seed);
-  for (const t of h.state.layout.tensors) {
-    if (t.shape.length !== 1) continue;
-    const gain = t.name.endsWith(".gamma");
-    h.param(t.name).forEach((_, i, a) => (a[i] = Math.fround(gain ? 1 + (next() * 2 - 1) * 0.5 : (next() * 2 - 1) * 0.3)));
-  }
-}
-
-const snapshot = (h: ModelHarness) => h.state.layout.tensors.map((t) => h.param(t.name).slice());
-
-function compareForwardBackward(h: ModelHarness, o: Oracle, label: string) {
-  const ref = evaluate(o, snapshot(h));
-  const loss = h.backward();
-  check("forward", `${label} logits`, h.logits(), ref.logits);
-  check("forward", `${label} loss`, [loss], [ref.loss]);
-  o.names.forEach((name, i) => check("grad", `${label} d${name}`, h.grad(name), ref.grads[i], undefined, zeroGradScale(o, name, ref.grads)));
-  return ref;
-}
-
 /**
- * One AdamW step on both sides from the same start; compares p and Δp. At step 1 Adam's update is
- * ≈ lr·sign(g) where |g| ≫ eps, so a gradient that is pure rounding noise (∂L/∂bk) or tiny gets a
- * full-size step whose sign is noise. Each element may therefore also differ by the slack
- * |twin − oracle|, the twin being the same f64 update applied to *our* gradients — exactly how far
- * the gradient discrepancy (checked on its own above) propagates through the formula. For bk that
- * slack is the whole step (lr·sign of noise on either side), so its step check says only that the
- * decay and the update's size are right.
+ * ∂L/∂bk is pure rounding noise, so at step 1 Adam moves bk by ≈ lr·sign(noise) on either side: the
+ * step's slack (see compareSteps) is the whole step, bk's step check says only that the decay and
+ * the update's size are right, and bk is left out of the worst errors without slack.
  */
-function compareStep(h: ModelHarness, o: Oracle, label: string) {
-  const start = snapshot(h);
-  const ref = evaluate(o, start);
-  h.backward();
-  const oracle = textbookFirstStep(h, start, ref.grads);
-  const twin = textbookFirstStep(h, start, o.names.map((name) => h.grad(name).slice()));
-  h.step(1);
-  o.names.forEach((name, i) => {
-    const ours = h.param(name), where = `${label} ${name} after step 1`;
-    check("param", where, ours, oracle[i], oracle[i].map((x, j) => Math.abs(twin[i][j] - x)));
-    const dOurs = ours.map((x, j) => x - start[i][j]);
-    const dRef = oracle[i].map((x, j) => x - start[i][j]);
-    // Δp is resolved only to the f32 spacing of p: one ulp more per element.
-    const dSlack = dRef.map((x, j) => Math.abs(twin[i][j] - start[i][j] - x) + ulpF32(ours[j]));
-    check("update", `${where} (Δp)`, dOurs, dRef, dSlack);
-  });
-}
+const { evaluate, verdict, compareForwardBackward, compareSteps, report } = oracleChecks(forward, TOL, { rawExcept: /\.bk after/, gradScale: zeroGradScale });
 
 // ---------------------------------------------------------------------------------------------
 
@@ -332,10 +189,7 @@ describe("the transformer agrees with an independent TensorFlow.js oracle", () =
     await tf.setBackend("cpu");
     await tf.ready();
   });
-  afterAll(() => {
-    const lines = Object.entries(worst).map(([k, w]) => `  ${k.padEnd(7)} ${w.unexplained.toExponential(2)} (${w.where}), tolerance ${TOL[k as keyof typeof TOL]}` + (w.rawWhere !== w.where ? `; without slack ${w.raw.toExponential(2)} (${w.rawWhere})` : ""));
-    console.log(`tfjs transformer oracle, worst relative errors over all cases:\n${lines.join("\n")}`);
-  });
+  afterAll(() => report("tfjs transformer oracle", (k, w, tol) => `  ${k.padEnd(7)} ${w.unexplained.toExponential(2)} (${w.where}), tolerance ${tol}` + (w.rawWhere !== w.where ? `; without slack ${w.raw.toExponential(2)} (${w.rawWhere})` : "")));
 
   it.each(CASES)("%s: logits, loss, gradients, one AdamW step", async (label, config) => {
     const k = await kernelsFor("simd");
@@ -345,7 +199,7 @@ describe("the transformer agrees with an independent TensorFlow.js oracle", () =
       const o = makeOracle(h);
       try {
         compareForwardBackward(h, o, label);
-        compareStep(h, o, label);
+        compareSteps(h, o, label, 1);
       } finally {
         disposeOracle(o);
       }
