@@ -41,3 +41,25 @@ describe("POST /api/clients", () => {
     expect(body.error.code).toBe("not_found");
   });
 });
+
+describe("GET /api/openapi.json", () => {
+  it("describes every route, with request bodies generated from the validators' schemas", async () => {
+    const { status, body } = await api.request("GET", "/api/openapi.json");
+    expect(status).toBe(200);
+    expect(body.openapi).toBe("3.1.0");
+    expect(Object.keys(body.paths)).toEqual(expect.arrayContaining(["/api/sweeps", "/api/clients", "/api/leases", "/api/leases/{id}/result", "/api/sweeps/{id}/aggregates", "/api/stats"]));
+    const register = body.paths["/api/clients"].post.requestBody.content["application/json"].schema;
+    expect(register.required).toEqual(expect.arrayContaining(["simd", "threads", "cores", "webgpu", "userAgent"]));
+    const result = body.paths["/api/leases/{id}/result"].post.requestBody.content["application/json"].schema;
+    expect(result.properties.result.properties.summary.properties.paramsHash.pattern).toBe("^[0-9a-f]{64}$");
+  });
+});
+
+describe("GET /api/stats", () => {
+  it("counts what exists (nothing validated yet on a fresh database)", async () => {
+    const { status, body } = await api.request("GET", "/api/stats");
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ unitsValidated: 0, trainingSteps: 0, flops: 0, leaderboard: [] });
+    expect(body.volunteersActive).toBeGreaterThanOrEqual(0);
+  });
+});

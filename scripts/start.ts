@@ -1,0 +1,47 @@
+/**
+ * npm start: build, make .dev.vars if missing, apply the D1 migrations locally, run `wrangler dev` on
+ * localhost:8787 and, on first start, seed the default sweep through the API itself.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { DEFAULT_SWEEP } from "./default-sweep.js";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const PORT = Number(process.env.PORT ?? 8787);
+const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
+const wrangler = (args: string[]) => execFileSync("npx", ["wrangler", ...args], { cwd: ROOT, env, stdio: "inherit" });
+
+execFileSync("npm", ["run", "build"], { cwd: ROOT, stdio: "inherit" });
+
+const devVars = `${ROOT}.dev.vars`;
+if (!existsSync(devVars)) {
+  writeFileSync(devVars, `TOKEN_SECRET=${randomBytes(32).toString("hex")}\nADMIN_TOKEN=${randomBytes(16).toString("hex")}\n`, { mode: 0o600 });
+  console.log("wrote .dev.vars with fresh secrets (see .dev.vars.example)");
+}
+const adminToken = /^ADMIN_TOKEN=(.+)$/m.exec(readFileSync(devVars, "utf8"))?.[1];
+if (!adminToken) throw new Error(".dev.vars has no ADMIN_TOKEN (see .dev.vars.example)");
+
+wrangler(["d1", "migrations", "apply", "grokedge", "--local"]);
+
+const dev = spawn("npx", ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(PORT), "--show-interactive-dev-session=false"], { cwd: ROOT, env, stdio: ["inherit", "pipe", "inherit"] });
+let seeded = false;
+dev.stdout.on("data", async (chunk: Buffer) => {
+  process.stdout.write(chunk);
+  if (seeded || !/Ready on/.test(chunk.toString())) return;
+  seeded = true;
+  await seedDefaultSweep().catch((error: unknown) => console.error(`seeding the default sweep failed: ${String(error)}`));
+});
+dev.on("exit", (code) => process.exit(code ?? 0));
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => dev.kill(signal));
+
+async function seedDefaultSweep(): Promise<void> {
+  const origin = `http://127.0.0.1:${PORT}`;
+  const list = (await (await fetch(`${origin}/api/sweeps`)).json()) as { sweeps: unknown[] };
+  if (list.sweeps.length > 0) return console.log(`${list.sweeps.length} sweep(s) already in the local database; not seeding`);
+  const response = await fetch(`${origin}/api/sweeps`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${adminToken}` }, body: JSON.stringify(DEFAULT_SWEEP) });
+  const body = (await response.json()) as { sweep?: { id: string; units: number }; error?: { message: string } };
+  if (!response.ok) throw new Error(body.error?.message ?? `HTTP ${response.status}`);
+  console.log(`seeded the default sweep ${body.sweep!.id} (${body.sweep!.units} work units) — API on ${origin}/api`);
+}
