@@ -7,7 +7,9 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv, Env } from "./env.js";
 import { ApiError, errorResponse } from "./errors.js";
+import { aggregates } from "./routes/aggregates.js";
 import { clients } from "./routes/clients.js";
+import { openapi } from "./openapi.js";
 import { leases, expireLeases } from "./routes/leases.js";
 import { sweeps } from "./routes/sweeps.js";
 import { MAX_BODY_BYTES } from "./schema.js";
@@ -22,7 +24,9 @@ export const app = new Hono<AppEnv>()
   )
   .route("/api/sweeps", sweeps)
   .route("/api/clients", clients)
-  .route("/api/leases", leases);
+  .route("/api/leases", leases)
+  .route("/api", aggregates)
+  .route("/api", openapi);
 
 app.onError((error, c) => {
   if (error instanceof ApiError) return errorResponse(c, error);
