@@ -5,6 +5,7 @@
 import type { CurvePoint, RunResult } from "../config/run-result.js";
 import type { MnistData } from "../data/mnist.js";
 import { loadKernels, type KernelInstance, type WasmSource } from "../wasm/loader.js";
+import { threadsUnavailableReason } from "../threads/support.js";
 import type { Ops } from "./ops.js";
 import { TrainingRun } from "./training-run.js";
 
@@ -19,8 +20,11 @@ export interface Progress {
 export interface TrainOptions {
   /** A loaded kernel instance, or the simd build's bytes / URL / compiled module. Default: build/simd.wasm next to this package. */
   kernels?: KernelInstance | WasmSource;
+  /** The operations to run on: a thread pool's (see grokedge/node, trainInBackground); default one thread. */
   ops?: Ops;
+  /** Threads `ops` uses; asked for without `ops`, the run stays on one thread and `meta.note` says why. */
   threads?: number;
+  /** A note for the result's metadata. */
   note?: string;
   mnist?: MnistData;
   /** Called after every evaluation and at least every `progressIntervalMs`. */
@@ -43,7 +47,11 @@ export async function loadDefaultKernels(source?: KernelInstance | WasmSource): 
 
 export async function train(config: unknown, options: TrainOptions = {}): Promise<RunResult> {
   const kernels = await loadDefaultKernels(options.kernels);
-  const env = { kernels, ops: options.ops, mnist: options.mnist, threads: options.threads, note: options.note };
+  // Threads need a pool's ops; without them the run is on this thread, and the result must say so.
+  const asked = options.threads ?? 1;
+  const threads = options.ops ? asked : 1;
+  const note = options.note ?? (threads < asked ? `asked for ${asked} threads; ran on 1 with the ${kernels.build} build: ${threadsUnavailableReason() ?? "train() runs on the calling thread (use grokedge/node or trainInBackground for a pool)"}` : undefined);
+  const env = { kernels, ops: options.ops, mnist: options.mnist, threads, note };
   const run = options.resumeFrom ? TrainingRun.resume(options.resumeFrom, env) : TrainingRun.create(config, env);
   try {
     await drive(run, options);

@@ -78,6 +78,14 @@ describe("train", () => {
     await expect(run).rejects.toThrow(/abort/i);
   });
 
+  it("says so when asked for threads it cannot use (the universal entry point runs on the calling thread)", async () => {
+    const { train: trainHere } = await import("../../src/engine/train.js");
+    const { loadBuild } = await import("../../src/wasm/node.js");
+    const result = await trainHere(small({ steps: 10 }), { kernels: await loadBuild("simd"), threads: 3 });
+    expect(result.meta).toMatchObject({ threads: 1, build: "simd" });
+    expect(result.meta.note).toMatch(/asked for 3 threads; ran on 1 with the simd build/);
+  });
+
   it("rejects a bad config naming the field", async () => {
     await expect(train(small({ steps: -1 }))).rejects.toThrow(RunConfigError);
     await expect(train(small({ model: { kind: "mlp", input: "embedding", hidden: [8] } }))).rejects.toThrow(/model\.embeddingDim: required/);
