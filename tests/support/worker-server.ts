@@ -35,13 +35,20 @@ async function freePort(): Promise<number> {
 
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
 
-export async function startWorker(): Promise<WorkerServer> {
+export interface WorkerOptions {
+  /** Lease length in seconds (the worker's LEASE_SECONDS; default 600): short leases test expiry. */
+  leaseSeconds?: number;
+}
+
+export async function startWorker(options: WorkerOptions = {}): Promise<WorkerServer> {
   const persist = await mkdtemp(join(tmpdir(), "grokedge-d1-"));
   await promisify(execFile)(WRANGLER, ["d1", "migrations", "apply", "grokedge", "--local", "--persist-to", persist], { cwd: ROOT, env });
   const port = await freePort();
+  const vars = [`ADMIN_TOKEN:${TEST_ADMIN_TOKEN}`, `TOKEN_SECRET:${TEST_TOKEN_SECRET}`];
+  if (options.leaseSeconds !== undefined) vars.push(`LEASE_SECONDS:${options.leaseSeconds}`);
   const child: ChildProcess = spawn(
     WRANGLER,
-    ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persist, "--var", `ADMIN_TOKEN:${TEST_ADMIN_TOKEN}`, "--var", `TOKEN_SECRET:${TEST_TOKEN_SECRET}`, "--show-interactive-dev-session=false"],
+    ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persist, ...vars.flatMap((v) => ["--var", v]), "--show-interactive-dev-session=false"],
     { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] },
   );
   let log = "";

@@ -58,6 +58,9 @@ export const requireClient: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!token) throw new ApiError(401, "missing_client_token", "this endpoint needs `Authorization: Bearer <client token>` from POST /api/clients");
   const clientId = await verifyClientToken(secret, token);
   if (!clientId) throw new ApiError(401, "bad_client_token", "the client token is malformed or its signature does not match");
+  // Every authenticated call counts as activity (the stats' "volunteers active").
+  const seen = await c.env.DB.prepare("UPDATE clients SET last_seen = ? WHERE id = ?").bind(Date.now(), clientId).run();
+  if (seen.meta.changes === 0) throw new ApiError(401, "unknown_client", `client ${clientId} is not registered here`);
   c.set("clientId", clientId);
   await next();
 };

@@ -5,6 +5,8 @@ export interface Env {
   TOKEN_SECRET: string;
   /** Bearer token of the admin endpoints. */
   ADMIN_TOKEN: string;
+  /** Lease length in seconds (default 600); tests shorten it with `--var LEASE_SECONDS:2`. */
+  LEASE_SECONDS?: string;
 }
 
 export type AppEnv = { Bindings: Env; Variables: { clientId: string } };

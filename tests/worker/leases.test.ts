@@ -1,0 +1,304 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hashOf, submission } from "../support/run-results.js";
+import { createSweep, getSweep, lease, registerVolunteers, unitsOf, type Volunteer } from "../support/sweep-fixtures.js";
+import { startWorker, type WorkerServer } from "../support/worker-server.js";
+
+const LEASE_SECONDS = 1.5;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const leaseFrom = (api: WorkerServer, sweep: string, v: Volunteer) => api.request("POST", `/api/leases?sweep=${sweep}`, { token: v.token });
+const progress = (api: WorkerServer, leaseId: string, v: Volunteer, step = 10) => api.request("POST", `/api/leases/${leaseId}/progress`, { token: v.token, body: { step } });
+const submit = (api: WorkerServer, l: { id: string; config: any }, v: Volunteer, hash = "A") =>
+  api.request("POST", `/api/leases/${l.id}/result`, { token: v.token, body: submission(l.config, { paramsHash: hashOf(hash) }) });
+
+describe("leasing from an empty pool (no sweep filter)", () => {
+  let api: WorkerServer;
+  beforeAll(async () => {
+    api = await startWorker();
+  }, 90_000);
+  afterAll(() => api?.close());
+
+  it("100 concurrent requests for one unit with quorum 2 give exactly 2 leases and 98 × 204", async () => {
+    const sweep = await createSweep(api, { quorum: 2 });
+    const volunteers = await registerVolunteers(api, 100);
+    const responses = await Promise.all(volunteers.map((v) => lease(api, v)));
+    const granted = responses.filter((r) => r.status === 201);
+    expect(granted).toHaveLength(2);
+    expect(responses.filter((r) => r.status === 204)).toHaveLength(98);
+    const [unit] = await unitsOf(api, sweep);
+    expect(granted.map((r) => r.body.lease.unitId)).toEqual([unit.id, unit.id]);
+    expect(unit.leases).toHaveLength(2);
+    expect(new Set(unit.leases.map((l: any) => l.clientId)).size).toBe(2);
+    expect((await getSweep(api, sweep)).counts).toEqual({ pending: 0, leased: 1, awaitingQuorum: 0, validated: 0, failed: 0 });
+  });
+
+  it("gives units one replica short of their quorum first, then the oldest", async () => {
+    const older = await createSweep(api, { name: "older", quorum: 2 });
+    const newer = await createSweep(api, { name: "newer", quorum: 2 });
+    const [a, b, c, d, e] = await registerVolunteers(api, 5);
+    const [olderUnit] = await unitsOf(api, older);
+    const [newerUnit] = await unitsOf(api, newer);
+    expect((await leaseFrom(api, newer, a)).body.lease.unitId).toBe(newerUnit.id); // the newer unit is now one short
+    expect((await lease(api, b)).body.lease.unitId).toBe(newerUnit.id);
+    expect((await lease(api, c)).body.lease.unitId).toBe(olderUnit.id);
+    expect((await lease(api, d)).body.lease.unitId).toBe(olderUnit.id);
+    expect((await lease(api, e)).status).toBe(204);
+  });
+});
+
+describe("leases", () => {
+  let api: WorkerServer;
+  beforeAll(async () => {
+    api = await startWorker();
+  }, 90_000);
+  afterAll(() => api?.close());
+
+  it("answers the unit's config with a deadline ten minutes ahead, oldest unit first", async () => {
+    const sweep = await createSweep(api, { seeds: [5, 6], quorum: 1 });
+    const [a, b, c] = await registerVolunteers(api, 3);
+    const units = await unitsOf(api, sweep);
+    const before = Date.now();
+    const first = await leaseFrom(api, sweep, a);
+    expect(first.status).toBe(201);
+    expect(first.body.lease).toMatchObject({ unitId: units[0].id, config: units[0].config });
+    expect(first.body.lease.deadline).toBeGreaterThanOrEqual(before + 600_000 - 1000);
+    expect(first.body.lease.deadline).toBeLessThanOrEqual(Date.now() + 600_000);
+    expect((await leaseFrom(api, sweep, b)).body.lease.unitId).toBe(units[1].id);
+    expect((await leaseFrom(api, sweep, c)).status).toBe(204);
+  });
+
+  it("never gives a client a unit it has leased or computed", async () => {
+    const sweep = await createSweep(api, { quorum: 3 });
+    const [a, b, c] = await registerVolunteers(api, 3);
+    const leasedByA = (await leaseFrom(api, sweep, a)).body.lease;
+    expect((await leaseFrom(api, sweep, a)).status).toBe(204); // already holds it
+    expect((await submit(api, leasedByA, a)).status).toBe(201);
+    expect((await leaseFrom(api, sweep, a)).status).toBe(204); // already computed it
+    expect((await leaseFrom(api, sweep, b)).status).toBe(201);
+    expect((await leaseFrom(api, sweep, c)).status).toBe(201);
+    const [unit] = await unitsOf(api, sweep);
+    expect(unit.leases.map((l: any) => l.clientId).sort()).toEqual([a.clientId, b.clientId, c.clientId].sort());
+  });
+
+  it("progress extends the deadline and stores the step and metrics", async () => {
+    const sweep = await createSweep(api, { quorum: 1 });
+    const [a] = await registerVolunteers(api, 1);
+    const granted = (await leaseFrom(api, sweep, a)).body.lease;
+    await sleep(20);
+    const metrics = { step: 20, trainLoss: 0.5, trainAccuracy: 0.8, testLoss: 2, testAccuracy: 0.1, weightNorm: 12, embeddingNorm: 5, otherNorm: 11 };
+    const { status, body } = await api.request("POST", `/api/leases/${granted.id}/progress`, { token: a.token, body: { step: 20, metrics } });
+    expect(status).toBe(200);
+    expect(body.stop).toBe(false);
+    expect(body.deadline).toBeGreaterThan(granted.deadline);
+    const [unit] = await unitsOf(api, sweep);
+    expect(unit.leases[0]).toMatchObject({ status: "live", deadline: body.deadline, progressStep: 20, progress: metrics });
+  });
+
+  it("progress on a completed lease says stop", async () => {
+    const sweep = await createSweep(api, { quorum: 1 });
+    const [a] = await registerVolunteers(api, 1);
+    const granted = (await leaseFrom(api, sweep, a)).body.lease;
+    expect((await submit(api, granted, a)).body.result.unit.status).toBe("validated");
+    const { status, body } = await progress(api, granted.id, a);
+    expect(status).toBe(200);
+    expect(body.stop).toBe(true);
+  });
+
+  describe("bad input: a 4xx JSON error saying what was wrong, nothing stored", () => {
+    let sweep: string;
+    let a: Volunteer, b: Volunteer;
+    let held: { id: string; unitId: string; deadline: number; config: any };
+    const postResult = (init: { body?: unknown; rawBody?: string; token?: string }, leaseId = held.id) => api.request("POST", `/api/leases/${leaseId}/result`, { token: a.token, ...init });
+    const nothingStored = async () => {
+      const [unit] = await unitsOf(api, sweep);
+      expect(unit.results).toEqual([]);
+      expect(unit.leases).toHaveLength(1);
+      expect(unit.leases[0]).toMatchObject({ id: held.id, status: "live", deadline: held.deadline, progressStep: null, progress: null });
+    };
+
+    beforeAll(async () => {
+      sweep = await createSweep(api, { quorum: 1 });
+      [a, b] = await registerVolunteers(api, 2);
+      held = (await leaseFrom(api, sweep, a)).body.lease;
+    });
+
+    it("malformed JSON", async () => {
+      const { status, body } = await postResult({ rawBody: '{"result": {' });
+      expect(status).toBe(400);
+      expect(body.error.code).toBe("malformed_json");
+      await nothingStored();
+    });
+
+    it("a schema violation names the field", async () => {
+      const bad = submission(held.config);
+      (bad.result.summary as any).paramsHash = "not-a-hash";
+      const { status, body } = await postResult({ body: bad });
+      expect(status).toBe(400);
+      expect(body.error.code).toBe("invalid_body");
+      expect(body.error.issues.map((i: any) => i.path)).toEqual(["result.summary.paramsHash"]);
+      expect(body.error.message).toContain("result.summary.paramsHash");
+      await nothingStored();
+    });
+
+    it("Infinity in progress metrics (1e999 in the JSON)", async () => {
+      const rawBody = '{"step": 10, "metrics": {"step": 10, "trainLoss": 1e999, "trainAccuracy": 0.5, "testLoss": 1, "testAccuracy": 0.1, "weightNorm": 1, "embeddingNorm": 1, "otherNorm": 1}}';
+      const { status, body } = await api.request("POST", `/api/leases/${held.id}/progress`, { token: a.token, rawBody });
+      expect(status).toBe(400);
+      expect(body.error.issues[0].path).toBe("metrics.trainLoss");
+      expect(body.error.message).toMatch(/Infinity/);
+      await nothingStored();
+    });
+
+    it("Infinity in a result's curves", async () => {
+      const rawBody = JSON.stringify(submission(held.config)).replace(/"testLoss":[^,]+/, '"testLoss":1e999');
+      const { status, body } = await postResult({ rawBody });
+      expect(status).toBe(400);
+      expect(body.error.issues[0].path).toBe("result.curves[0].testLoss");
+      await nothingStored();
+    });
+
+    it("a body over the size limit", async () => {
+      const big = submission(held.config);
+      big.result.meta.note = "x".repeat(2 << 20);
+      const { status, body } = await postResult({ body: big });
+      expect(status).toBe(413);
+      expect(body.error.code).toBe("body_too_large");
+      await nothingStored();
+    });
+
+    it("a config other than the leased unit's", async () => {
+      const other = { ...held.config, optimizer: { ...held.config.optimizer, lr: 0.5 } };
+      const { status, body } = await postResult({ body: submission(other) });
+      expect(status).toBe(400);
+      expect(body.error.code).toBe("config_mismatch");
+      expect(body.error.issues[0].path).toBe("result.config.optimizer.lr");
+      await nothingStored();
+    });
+
+    it("an unknown lease (404)", async () => {
+      const result = await postResult({ body: submission(held.config) }, "no-such-lease");
+      expect(result.status).toBe(404);
+      expect(result.body.error.code).toBe("lease_not_found");
+      const prog = await api.request("POST", "/api/leases/no-such-lease/progress", { token: a.token, body: { step: 1 } });
+      expect(prog.status).toBe(404);
+      await nothingStored();
+    });
+
+    it("another client's lease (403)", async () => {
+      const result = await postResult({ body: submission(held.config), token: b.token });
+      expect(result.status).toBe(403);
+      expect(result.body.error.code).toBe("not_your_lease");
+      const prog = await api.request("POST", `/api/leases/${held.id}/progress`, { token: b.token, body: { step: 1 } });
+      expect(prog.status).toBe(403);
+      await nothingStored();
+    });
+
+    it("a forged client token (401)", async () => {
+      const forged = `${a.clientId}.${"0".repeat(64)}`;
+      for (const token of [forged, `${b.clientId}.${a.token.split(".")[1]}`, "garbage"]) {
+        const leased = await api.request("POST", `/api/leases?sweep=${sweep}`, { token });
+        expect(leased.status).toBe(401);
+        expect(leased.body.error.code).toBe("bad_client_token");
+      }
+      const result = await postResult({ body: submission(held.config), token: forged });
+      expect(result.status).toBe(401);
+      await nothingStored();
+    });
+
+    it("a missing client token (401)", async () => {
+      const leased = await api.request("POST", `/api/leases?sweep=${sweep}`);
+      expect(leased.status).toBe(401);
+      expect(leased.body.error.code).toBe("missing_client_token");
+      const result = await api.request("POST", `/api/leases/${held.id}/result`, { body: submission(held.config) });
+      expect(result.status).toBe(401);
+      await nothingStored();
+    });
+  });
+});
+
+describe("lease expiry (leases of 1.5 s)", () => {
+  let api: WorkerServer;
+  beforeAll(async () => {
+    api = await startWorker({ leaseSeconds: LEASE_SECONDS });
+  }, 90_000);
+  afterAll(() => api?.close());
+
+  it("returns an expired lease's unit to the pool", async () => {
+    const sweep = await createSweep(api, { quorum: 1 });
+    const [a, b] = await registerVolunteers(api, 2);
+    const granted = (await leaseFrom(api, sweep, a)).body.lease;
+    expect((await leaseFrom(api, sweep, b)).status).toBe(204);
+    expect((await getSweep(api, sweep)).counts.leased).toBe(1);
+    await sleep(LEASE_SECONDS * 1000 + 100);
+    expect((await getSweep(api, sweep)).counts).toMatchObject({ pending: 1, leased: 0 });
+    const again = await leaseFrom(api, sweep, b);
+    expect(again.status).toBe(201);
+    expect(again.body.lease.unitId).toBe(granted.unitId);
+    expect((await leaseFrom(api, sweep, a)).status).toBe(204); // a leased it before
+    const [unit] = await unitsOf(api, sweep);
+    expect(unit.leases.map((l: any) => [l.clientId, l.status])).toEqual([
+      [a.clientId, "expired"],
+      [b.clientId, "live"],
+    ]);
+  });
+
+  it("progress keeps a lease alive past its first deadline; an expired one is told to stop", async () => {
+    const sweep = await createSweep(api, { quorum: 1 });
+    const [a, b] = await registerVolunteers(api, 2);
+    const granted = (await leaseFrom(api, sweep, a)).body.lease;
+    for (let i = 0; i < 3; i++) {
+      await sleep(800);
+      const { body } = await progress(api, granted.id, a, i);
+      expect(body.stop).toBe(false);
+    }
+    expect(Date.now()).toBeGreaterThan(granted.deadline);
+    expect((await leaseFrom(api, sweep, b)).status).toBe(204); // still a's
+    await sleep(LEASE_SECONDS * 1000 + 100);
+    const late = await progress(api, granted.id, a);
+    expect(late.body).toEqual({ stop: true, reason: "lease_expired" });
+  });
+
+  it("tells a volunteer whose lease expired to stop once the unit is validated, and refuses its result (409)", async () => {
+    const sweep = await createSweep(api, { quorum: 2 });
+    const [a, b, c, d] = await registerVolunteers(api, 4);
+    const slow = (await leaseFrom(api, sweep, a)).body.lease;
+    await leaseFrom(api, sweep, b);
+    await sleep(LEASE_SECONDS * 1000 + 100);
+    const leaseC = (await leaseFrom(api, sweep, c)).body.lease;
+    const leaseD = (await leaseFrom(api, sweep, d)).body.lease;
+    expect((await submit(api, leaseC, c)).status).toBe(201);
+    expect((await submit(api, leaseD, d)).body.result.unit.status).toBe("validated");
+    expect((await progress(api, slow.id, a)).body).toEqual({ stop: true, reason: "unit_validated" });
+    const late = await submit(api, slow, a);
+    expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe("too_late");
+    expect(late.body.error.message).toMatch(/too late/);
+    expect((await getSweep(api, sweep)).results.valid).toBe(2);
+    expect((await unitsOf(api, sweep))[0].results).toHaveLength(2);
+  });
+
+  it("refuses a late result (409) when others hold the unit's replicas, nothing stored", async () => {
+    const sweep = await createSweep(api, { quorum: 1 });
+    const [a, b] = await registerVolunteers(api, 2);
+    const expired = (await leaseFrom(api, sweep, a)).body.lease;
+    await sleep(LEASE_SECONDS * 1000 + 100);
+    expect((await leaseFrom(api, sweep, b)).status).toBe(201);
+    const late = await submit(api, expired, a);
+    expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe("too_late");
+    const [unit] = await unitsOf(api, sweep);
+    expect(unit.results).toEqual([]);
+    expect(unit.leases.map((l: any) => l.status)).toEqual(["expired", "live"]);
+  });
+
+  it("accepts a late result while the unit still needs replicas", async () => {
+    const sweep = await createSweep(api, { quorum: 2 });
+    const [a] = await registerVolunteers(api, 1);
+    const expired = (await leaseFrom(api, sweep, a)).body.lease;
+    await sleep(LEASE_SECONDS * 1000 + 100);
+    const late = await submit(api, expired, a);
+    expect(late.status).toBe(201);
+    expect(late.body.result).toMatchObject({ status: "pending", unit: { status: "pending" } });
+    expect((await getSweep(api, sweep)).counts.awaitingQuorum).toBe(1);
+  });
+});

@@ -1,0 +1,173 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decide, withinTolerance, type ResultRecord, type UnitState } from "../../worker/src/validation.js";
+import { hashOf, submission, type ResultOptions } from "../support/run-results.js";
+import { createSweep, getSweep, registerVolunteers, unitsOf, type Volunteer } from "../support/sweep-fixtures.js";
+import { startWorker, type WorkerServer } from "../support/worker-server.js";
+
+let api: WorkerServer;
+beforeAll(async () => {
+  api = await startWorker();
+}, 90_000);
+afterAll(() => api?.close());
+
+type Lease = { id: string; unitId: string; config: any };
+
+async function leaseFrom(sweep: string, v: Volunteer): Promise<Lease> {
+  const { status, body } = await api.request("POST", `/api/leases?sweep=${sweep}`, { token: v.token });
+  if (status !== 201) throw new Error(`no lease: ${status} ${JSON.stringify(body)}`);
+  return body.lease;
+}
+
+function submit(l: Lease, v: Volunteer, options: ResultOptions & { hash?: string } = {}) {
+  return api.request("POST", `/api/leases/${l.id}/result`, { token: v.token, body: submission(l.config, { paramsHash: hashOf(options.hash ?? "A"), ...options }) });
+}
+
+const statusesOf = async (sweep: string) => Object.fromEntries((await unitsOf(api, sweep))[0].results.map((r: any) => [r.clientId, r.status]));
+
+describe("quorum validation (wasm-simd)", () => {
+  it("validates a unit when two distinct clients report the same hash", async () => {
+    const sweep = await createSweep(api, { quorum: 2 });
+    const [a, b] = await registerVolunteers(api, 2);
+    const la = await leaseFrom(sweep, a), lb = await leaseFrom(sweep, b);
+    const first = await submit(la, a);
+    expect(first.status).toBe(201);
+    expect(first.body.result).toMatchObject({ status: "pending", unit: { id: la.unitId, status: "pending" } });
+    expect((await getSweep(api, sweep)).counts).toMatchObject({ leased: 1, awaitingQuorum: 0 });
+    const second = await submit(lb, b);
+    expect(second.status).toBe(201);
+    expect(second.body.result).toMatchObject({ status: "valid", unit: { status: "validated" } });
+
+    const [unit] = await unitsOf(api, sweep);
+    expect(unit).toMatchObject({ status: "validated", validatedHash: hashOf("A"), validatedResultId: first.body.result.id });
+    expect(unit.results.map((r: any) => r.status)).toEqual(["valid", "valid"]);
+    expect(unit.leases.map((l: any) => l.status)).toEqual(["completed", "completed"]);
+    // flops: parameterCount × 6 × stepsRun × train rows (p = 31, trainFraction 0.5: 480 rows, full batch).
+    expect(unit.results[0].flops).toBe(1234 * 6 * 50 * 480);
+    const summary = await getSweep(api, sweep);
+    expect(summary.counts).toEqual({ pending: 0, leased: 0, awaitingQuorum: 0, validated: 1, failed: 0 });
+    expect(summary.results).toMatchObject({ valid: 2, pending: 0 });
+  });
+
+  it("raises replicas_needed on a disagreement, leases the unit again, and marks the odd one out invalid", async () => {
+    const sweep = await createSweep(api, { quorum: 2 });
+    const [a, b, c, d] = await registerVolunteers(api, 4);
+    const la = await leaseFrom(sweep, a), lb = await leaseFrom(sweep, b);
+    await submit(la, a, { hash: "A" });
+    expect((await submit(lb, b, { hash: "B" })).body.result.status).toBe("pending");
+    let [unit] = await unitsOf(api, sweep);
+    expect(unit).toMatchObject({ status: "pending", replicasNeeded: 3 });
+    expect((await getSweep(api, sweep)).counts.awaitingQuorum).toBe(1);
+
+    const lc = await leaseFrom(sweep, c); // one more replica
+    expect(lc.unitId).toBe(unit.id);
+    expect((await api.request("POST", `/api/leases?sweep=${sweep}`, { token: d.token })).status).toBe(204);
+    const third = await submit(lc, c, { hash: "A" });
+    expect(third.body.result).toMatchObject({ status: "valid", unit: { status: "validated" } });
+    expect(await statusesOf(sweep)).toEqual({ [a.clientId]: "valid", [b.clientId]: "invalid", [c.clientId]: "valid" });
+    [unit] = await unitsOf(api, sweep);
+    expect(unit).toMatchObject({ validatedHash: hashOf("A"), replicasNeeded: 3 });
+  });
+
+  it("fails a unit after more than quorum + 3 disagreeing results", async () => {
+    const sweep = await createSweep(api, { quorum: 2 });
+    const volunteers = await registerVolunteers(api, 7);
+    for (const [i, v] of volunteers.slice(0, 6).entries()) {
+      const { body } = await submit(await leaseFrom(sweep, v), v, { hash: `H${i}` });
+      expect(body.result.unit.status).toBe(i < 5 ? "pending" : "failed");
+    }
+    const [unit] = await unitsOf(api, sweep);
+    expect(unit).toMatchObject({ status: "failed", replicasNeeded: 7 });
+    expect((await api.request("POST", `/api/leases?sweep=${sweep}`, { token: volunteers[6].token })).status).toBe(204);
+    expect((await getSweep(api, sweep)).counts.failed).toBe(1);
+  });
+});
+
+describe("non-deterministic backends", () => {
+  // The unit's evalInterval is 10 and the reference run generalizes at step 50 (the last one).
+  for (const [label, options, verdict] of [
+    ["within tolerance", { finalTestAccuracy: 0.99, finalTrainAccuracy: 0.995, generalizationStep: 30 }, "approximate-accepted"],
+    ["far off", { finalTestAccuracy: 0.4, generalizationStep: null }, "approximate-rejected"],
+  ] as const) {
+    it(`a tfjs-webgpu result ${label} becomes ${verdict} once the unit is validated, without counting toward the quorum`, async () => {
+      const sweep = await createSweep(api, { quorum: 2 });
+      const [gpu, a, b] = await registerVolunteers(api, 3);
+      const lg = await leaseFrom(sweep, gpu), la = await leaseFrom(sweep, a);
+      const approximate = await submit(lg, gpu, { backend: "tfjs-webgpu", hash: "A", ...options });
+      expect(approximate.body.result).toMatchObject({ status: "pending", unit: { status: "pending" } });
+      // Its slot is free again: one more deterministic replica is leased.
+      const lb = await leaseFrom(sweep, b);
+      expect((await submit(la, a)).body.result.unit.status).toBe("pending"); // the same hash from tfjs did not count
+      expect((await submit(lb, b)).body.result.unit.status).toBe("validated");
+      expect(await statusesOf(sweep)).toEqual({ [gpu.clientId]: verdict, [a.clientId]: "valid", [b.clientId]: "valid" });
+    });
+  }
+});
+
+describe("idempotent results", () => {
+  it("a repeated post answers the stored verdict and stores nothing twice", async () => {
+    const sweep = await createSweep(api, { quorum: 2 });
+    const [a] = await registerVolunteers(api, 1);
+    const la = await leaseFrom(sweep, a);
+    const first = await submit(la, a);
+    expect(first.status).toBe(201);
+    const again = await submit(la, a, { hash: "B" });
+    expect(again.status).toBe(200);
+    expect(again.body.result).toEqual(first.body.result);
+    const [unit] = await unitsOf(api, sweep);
+    expect(unit.results).toHaveLength(1);
+    expect(unit.results[0].paramsHash).toBe(hashOf("A"));
+  });
+
+  it("concurrent duplicate posts store one result", async () => {
+    const sweep = await createSweep(api, { quorum: 2 });
+    const [a] = await registerVolunteers(api, 1);
+    const la = await leaseFrom(sweep, a);
+    const responses = await Promise.all(Array.from({ length: 5 }, () => submit(la, a)));
+    expect(responses.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 201]);
+    expect(new Set(responses.map((r) => r.body.result.id)).size).toBe(1);
+    expect((await unitsOf(api, sweep))[0].results).toHaveLength(1);
+  });
+
+  it("concurrent agreeing results from distinct clients validate the unit", async () => {
+    const sweep = await createSweep(api, { quorum: 3 });
+    const volunteers = await registerVolunteers(api, 3);
+    const leases = await Promise.all(volunteers.map((v) => leaseFrom(sweep, v)));
+    const responses = await Promise.all(volunteers.map((v, i) => submit(leases[i], v)));
+    expect(responses.map((r) => r.status)).toEqual([201, 201, 201]);
+    const [unit] = await unitsOf(api, sweep);
+    expect(unit.status).toBe("validated");
+    expect(unit.results.map((r: any) => r.status)).toEqual(["valid", "valid", "valid"]);
+  });
+});
+
+describe("decide (the pure rule)", () => {
+  const unit: UnitState = { status: "pending", quorum: 2, replicasNeeded: 2, validatedHash: null, validatedResultId: null, evalInterval: 10 };
+  const summary = (test = 1, generalizationStep: number | null = 100) => ({ generalizationStep, final: { trainAccuracy: 1, testAccuracy: test } });
+  const record = (id: string, paramsHash: string, backend = "wasm-simd", s = summary()): ResultRecord => ({ id, backend, paramsHash, status: "pending", createdAt: Number(id.slice(1)), summary: s });
+
+  it("needs quorum agreeing deterministic results", () => {
+    expect(decide(unit, [record("r1", "A")]).unit).toMatchObject({ status: "pending", replicasNeeded: 2 });
+    expect(decide(unit, [record("r1", "A"), record("r2", "A", "tfjs-wasm")]).unit.status).toBe("pending");
+    const d = decide(unit, [record("r1", "A"), record("r2", "B"), record("r3", "A")]);
+    expect(d.unit).toEqual({ status: "validated", replicasNeeded: 2, validatedHash: "A", validatedResultId: "r1" });
+    expect([...d.results.values()]).toEqual(["valid", "invalid", "valid"]);
+  });
+
+  it("counts each result outside the largest agreeing group as a disagreement", () => {
+    expect(decide(unit, [record("r1", "A"), record("r2", "B"), record("r3", "C")]).unit.replicasNeeded).toBe(4);
+    expect(decide({ ...unit, quorum: 3, replicasNeeded: 3 }, [record("r1", "A"), record("r2", "B"), record("r3", "A")]).unit.replicasNeeded).toBe(4);
+    const five = ["A", "B", "C", "D", "E"].map((h, i) => record(`r${i}`, h));
+    expect(decide(unit, five).unit.status).toBe("pending");
+    expect(decide(unit, [...five, record("r9", "F")]).unit.status).toBe("failed");
+  });
+
+  it("accepts an approximate result within 0.01 accuracy and 2 eval intervals of generalization", () => {
+    const ref = summary(0.995, 100);
+    expect(withinTolerance(summary(0.985, 120), ref, 10)).toBe(true);
+    expect(withinTolerance(summary(0.995, 80), ref, 10)).toBe(true);
+    expect(withinTolerance(summary(0.984, 100), ref, 10)).toBe(false);
+    expect(withinTolerance(summary(0.995, 121), ref, 10)).toBe(false);
+    expect(withinTolerance(summary(0.995, null), ref, 10)).toBe(false);
+    expect(withinTolerance(summary(0.5, null), summary(0.5, null), 10)).toBe(true);
+  });
+});

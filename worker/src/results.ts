@@ -1,0 +1,127 @@
+/**
+ * Storing a volunteer's result for its lease, and validating the unit in the same batch.
+ *
+ * - Idempotent: a client's second post for a unit answers the stored result's verdict (UNIQUE(unit_id,
+ *   client_id) guarantees it is stored once even when the posts race).
+ * - The reported config must equal the unit's (deep equality of the parsed configs).
+ * - A result for an expired lease is taken only while the unit still needs replicas, else 409.
+ */
+import { parseRunConfig } from "../../src/config/run-config.js";
+import { ApiError } from "./errors.js";
+import { estimateFlops } from "./flops.js";
+import type { SubmitResult } from "./schema.js";
+import { decide, isDeterministic, type ResultRecord, type ResultStatus, type UnitStatus } from "./validation.js";
+import { decisionStatements, loadSnapshot, revalidate, type UnitSnapshot } from "./validation-store.js";
+
+export interface LeaseForResult {
+  id: string;
+  unit_id: string;
+  client_id: string;
+  status: "live" | "expired" | "completed";
+  deadline: number;
+}
+
+export interface ResultVerdict {
+  id: string;
+  status: ResultStatus;
+  unit: { id: string; status: UnitStatus };
+}
+
+export async function submitResult(db: D1Database, lease: LeaseForResult, body: SubmitResult): Promise<{ created: boolean; result: ResultVerdict }> {
+  const stored = await storedVerdict(db, lease.unit_id, lease.client_id);
+  if (stored) return { created: false, result: stored };
+
+  const { result, timings } = body;
+  const snapshot = await loadSnapshot(db, lease.unit_id);
+  const difference = firstDifference(parseRunConfig(snapshot.config), result.config, "config");
+  if (difference !== null) {
+    throw new ApiError(400, "config_mismatch", `result.${difference} differs from the leased unit's config: a result must be for exactly the config it was leased`, [
+      { path: `result.${difference}`, message: "differs from the leased unit's config" },
+    ]);
+  }
+
+  const now = Date.now();
+  if (!(lease.status === "live" && lease.deadline > now)) await requireOpenSlot(db, lease, snapshot, now);
+
+  const record: ResultRecord = { id: crypto.randomUUID(), backend: result.meta.backend, paramsHash: result.summary.paramsHash, status: "pending", createdAt: now, summary: result.summary };
+  const all = [...snapshot.results, record];
+  const decision = decide(snapshot.unit, all);
+  const statements = [
+    db
+      .prepare(
+        "INSERT INTO results (id, unit_id, lease_id, client_id, backend, engine_version, params_hash, summary, curves, meta, timings, flops, status, created_at) " +
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
+      )
+      .bind(
+        record.id,
+        lease.unit_id,
+        lease.id,
+        lease.client_id,
+        result.meta.backend,
+        result.meta.engineVersion,
+        result.summary.paramsHash,
+        JSON.stringify(result.summary),
+        JSON.stringify(result.curves),
+        JSON.stringify(result.meta),
+        JSON.stringify(timings),
+        estimateFlops(result.config, result.summary),
+        now,
+      ),
+    db.prepare("UPDATE leases SET status = 'completed' WHERE id = ?").bind(lease.id),
+    ...decisionStatements(db, lease.unit_id, all.length, decision, all),
+  ];
+  let applied;
+  try {
+    applied = await db.batch(statements); // one transaction: stored and validated, or nothing
+  } catch (error) {
+    // The same client's concurrent post won the UNIQUE (unit_id, client_id) race: answer its verdict.
+    const raced = /UNIQUE constraint failed/i.test(String(error)) ? await storedVerdict(db, lease.unit_id, lease.client_id) : null;
+    if (raced) return { created: false, result: raced };
+    throw error;
+  }
+  // Another result for the unit landed between our snapshot and our batch: decide again from all of them.
+  const final = applied[2].meta.changes === 1 ? decision : await revalidate(db, lease.unit_id);
+  return { created: true, result: { id: record.id, status: final.results.get(record.id) ?? "pending", unit: { id: lease.unit_id, status: final.unit.status } } };
+}
+
+async function storedVerdict(db: D1Database, unitId: string, clientId: string): Promise<ResultVerdict | null> {
+  const row = await db
+    .prepare("SELECT r.id, r.status, u.status AS unit_status FROM results r JOIN units u ON u.id = r.unit_id WHERE r.unit_id = ? AND r.client_id = ?")
+    .bind(unitId, clientId)
+    .first<{ id: string; status: ResultStatus; unit_status: UnitStatus }>();
+  return row && { id: row.id, status: row.status, unit: { id: unitId, status: row.unit_status } };
+}
+
+/** A late result (its lease expired) is still welcome while the unit needs more replicas than it has under way. */
+async function requireOpenSlot(db: D1Database, lease: LeaseForResult, snapshot: UnitSnapshot, now: number): Promise<void> {
+  const live = await db
+    .prepare("SELECT count(*) AS n FROM leases WHERE unit_id = ? AND id <> ? AND status = 'live' AND deadline > ?")
+    .bind(lease.unit_id, lease.id, now)
+    .first<{ n: number }>();
+  const counted = snapshot.results.filter((r) => isDeterministic(r.backend) && (r.status === "pending" || r.status === "valid")).length;
+  const open = snapshot.unit.status === "pending" && (live?.n ?? 0) + counted < snapshot.unit.replicasNeeded;
+  if (!open) {
+    const why = snapshot.unit.status === "pending" ? "other volunteers have taken its remaining replicas" : `the unit is already ${snapshot.unit.status}`;
+    throw new ApiError(409, "too_late", `too late: lease "${lease.id}" expired at ${new Date(lease.deadline).toISOString()} and ${why}`);
+  }
+}
+
+/** The dotted path of the first difference between two JSON values, or null if they are equal (absent ≡ undefined). */
+export function firstDifference(a: unknown, b: unknown, path: string): string | null {
+  if (Object.is(a, b)) return null;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return path;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return path;
+    for (let i = 0; i < a.length; i++) {
+      const d = firstDifference(a[i], b[i], `${path}[${i}]`);
+      if (d !== null) return d;
+    }
+    return null;
+  }
+  const x = a as Record<string, unknown>, y = b as Record<string, unknown>;
+  for (const key of new Set([...Object.keys(x), ...Object.keys(y)])) {
+    const d = firstDifference(x[key], y[key], `${path}.${key}`);
+    if (d !== null) return d;
+  }
+  return null;
+}

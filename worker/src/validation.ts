@@ -1,0 +1,113 @@
+/**
+ * BOINC-style validation of a unit's results.
+ *
+ * Deterministic results (backend "wasm-simd": bitwise reproducible, so equal configs give equal
+ * `summary.paramsHash`) validate the unit once `quorum` of them, from distinct clients (results are
+ * UNIQUE per unit and client), carry the same hash: the unit becomes 'validated' with that hash and
+ * the first such result; results with that hash are 'valid', every other deterministic result
+ * 'invalid'. While they disagree without a quorum, each disagreeing result raises replicas_needed
+ * by one (replicas_needed = quorum + results outside the largest agreeing group), so the unit is
+ * leased to one more client per disagreement. A unit with more than quorum + 3 deterministic results
+ * and still no quorum is 'failed'.
+ *
+ * Results of the tfjs backends ("tfjs-webgpu", "tfjs-wasm") are not bitwise reproducible and never
+ * count toward the quorum. They stay 'pending' until the unit is validated, then are compared with
+ * the validated result: 'approximate-accepted' when the final train and test accuracies are each
+ * within 0.01 (absolute) and the generalization steps are within 2 eval intervals (both null counts
+ * as agreeing, one null as not), 'approximate-rejected' otherwise.
+ *
+ * This file is the pure rule (`decide`); validation-store.ts loads a unit's state and applies decisions.
+ */
+import type { RunMeta, RunSummary } from "../../src/config/run-result.js";
+
+export type Backend = RunMeta["backend"];
+export type UnitStatus = "pending" | "validated" | "failed";
+export type ResultStatus = "pending" | "valid" | "invalid" | "approximate-accepted" | "approximate-rejected";
+
+/** Backends whose results count toward the quorum. */
+export const DETERMINISTIC_BACKENDS: readonly Backend[] = ["wasm-simd"];
+/** Disagreeing deterministic results tolerated beyond the quorum before the unit fails. */
+export const MAX_EXTRA_RESULTS = 3;
+/** Tolerance of a non-deterministic result against the validated one. */
+export const APPROXIMATE_TOLERANCE = { finalAccuracy: 0.01, generalizationEvalIntervals: 2 } as const;
+
+/** The deterministic backends as an SQL list literal (constants, not user input). */
+export const DETERMINISTIC_SQL = `(${DETERMINISTIC_BACKENDS.map((b) => `'${b}'`).join(", ")})`;
+
+export function isDeterministic(backend: string): boolean {
+  return (DETERMINISTIC_BACKENDS as readonly string[]).includes(backend);
+}
+
+export type SummaryForValidation = Pick<RunSummary, "generalizationStep"> & { final: Pick<RunSummary["final"], "trainAccuracy" | "testAccuracy"> };
+
+export interface UnitState {
+  status: UnitStatus;
+  quorum: number;
+  replicasNeeded: number;
+  validatedHash: string | null;
+  validatedResultId: string | null;
+  evalInterval: number;
+}
+
+export interface ResultRecord {
+  id: string;
+  backend: string;
+  paramsHash: string;
+  status: ResultStatus;
+  createdAt: number;
+  summary: SummaryForValidation;
+}
+
+export interface Decision {
+  unit: Pick<UnitState, "status" | "replicasNeeded" | "validatedHash" | "validatedResultId">;
+  /** The status of every result. */
+  results: Map<string, ResultStatus>;
+}
+
+/** What a unit and its results should be, given all of its results. */
+export function decide(unit: UnitState, results: readonly ResultRecord[]): Decision {
+  const ordered = [...results].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const deterministic = ordered.filter((r) => isDeterministic(r.backend));
+  let { status, replicasNeeded, validatedHash, validatedResultId } = unit;
+
+  if (status === "pending") {
+    const groups = new Map<string, ResultRecord[]>();
+    for (const r of deterministic) groups.set(r.paramsHash, [...(groups.get(r.paramsHash) ?? []), r]);
+    // The hash whose quorum-th result arrived first wins (only matters if results raced).
+    let winner: ResultRecord[] | undefined;
+    for (const group of groups.values()) {
+      if (group.length < unit.quorum) continue;
+      if (!winner || ordered.indexOf(group[unit.quorum - 1]) < ordered.indexOf(winner[unit.quorum - 1])) winner = group;
+    }
+    if (winner) {
+      status = "validated";
+      validatedHash = winner[0].paramsHash;
+      validatedResultId = winner[0].id;
+    } else {
+      const largest = Math.max(0, ...[...groups.values()].map((g) => g.length));
+      replicasNeeded = Math.max(replicasNeeded, unit.quorum + deterministic.length - largest);
+      if (deterministic.length > unit.quorum + MAX_EXTRA_RESULTS) status = "failed";
+    }
+  }
+
+  const reference = status === "validated" ? ordered.find((r) => r.id === validatedResultId) : undefined;
+  const statuses = new Map<string, ResultStatus>();
+  for (const r of ordered) {
+    let next = r.status;
+    if (status === "validated") {
+      if (isDeterministic(r.backend)) next = r.paramsHash === validatedHash ? "valid" : "invalid";
+      else if (reference) next = withinTolerance(r.summary, reference.summary, unit.evalInterval) ? "approximate-accepted" : "approximate-rejected";
+    }
+    statuses.set(r.id, next);
+  }
+  return { unit: { status, replicasNeeded, validatedHash, validatedResultId }, results: statuses };
+}
+
+/** Whether a non-deterministic run agrees with the validated one (APPROXIMATE_TOLERANCE). */
+export function withinTolerance(candidate: SummaryForValidation, reference: SummaryForValidation, evalInterval: number): boolean {
+  const slack = 1e-9; // 0.01 apart in decimal is not always ≤ 0.01 in binary
+  const close = (a: number, b: number) => Math.abs(a - b) <= APPROXIMATE_TOLERANCE.finalAccuracy + slack;
+  const a = candidate.generalizationStep, b = reference.generalizationStep;
+  const stepsAgree = a === null || b === null ? a === b : Math.abs(a - b) <= APPROXIMATE_TOLERANCE.generalizationEvalIntervals * evalInterval;
+  return close(candidate.final.trainAccuracy, reference.final.trainAccuracy) && close(candidate.final.testAccuracy, reference.final.testAccuracy) && stepsAgree;
+}
