@@ -48,7 +48,8 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerSe
   if (options.leaseSeconds !== undefined) vars.push(`LEASE_SECONDS:${options.leaseSeconds}`);
   const child: ChildProcess = spawn(
     WRANGLER,
-    ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persist, ...vars.flatMap((v) => ["--var", v]), "--show-interactive-dev-session=false"],
+    // --test-scheduled exposes /__scheduled, so tests can fire the cron trigger.
+    ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persist, ...vars.flatMap((v) => ["--var", v]), "--test-scheduled", "--show-interactive-dev-session=false"],
     { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] },
   );
   let log = "";
