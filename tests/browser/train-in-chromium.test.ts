@@ -8,21 +8,14 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunResult } from "../../src/config/run-result.js";
 import { train } from "../../src/node.js";
+import { smallMlpConfig } from "../support/configs.js";
 import { openTestPage, type TestPage } from "../support/test-page.js";
 import type {} from "./page-api.js";
 
 const CONFIGS: [string, Record<string, unknown>][] = [
   [
     "embedding MLP, modular add, AdamW, full batch",
-    {
-      version: 1,
-      task: { kind: "modular", p: 31, op: "add", trainFraction: 0.5 },
-      model: { kind: "mlp", input: "embedding", embeddingDim: 16, hidden: [48], activation: "relu" },
-      optimizer: { kind: "adamw", lr: 3e-3, weightDecay: 1 },
-      steps: 50,
-      evalInterval: 10,
-      seed: 11,
-    },
+    smallMlpConfig({ p: 31, hidden: [48], steps: 50, seed: 11 }),
   ],
   [
     "one-hot square MLP, MSE, SGD with momentum and a norm constraint, mini-batches",

@@ -3,17 +3,9 @@ import { runResultSchema } from "../../src/config/run-result.js";
 import { RunConfigError } from "../../src/config/run-config.js";
 import { train } from "../../src/node.js";
 import type { Progress } from "../../src/engine/train.js";
+import { smallMlpConfig } from "../support/configs.js";
 
-const small = (overrides: Record<string, unknown> = {}) => ({
-  version: 1,
-  task: { kind: "modular", p: 23, op: "add", trainFraction: 0.5 },
-  model: { kind: "mlp", input: "embedding", embeddingDim: 16, hidden: [32], activation: "relu" },
-  optimizer: { kind: "adamw", lr: 3e-3, weightDecay: 1 },
-  steps: 40,
-  evalInterval: 10,
-  seed: 7,
-  ...overrides,
-});
+const small = (overrides: Record<string, unknown> = {}) => ({ ...smallMlpConfig({ seed: 7 }), ...overrides });
 
 describe("train", () => {
   it("returns curves at step 0, every evalInterval and the end, a summary and a result the shared schema accepts", async () => {

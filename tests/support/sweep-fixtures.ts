@@ -1,15 +1,8 @@
 /** Sweeps and volunteers for the API tests (through the API itself). */
 import { TEST_ADMIN_TOKEN, type WorkerServer } from "./worker-server.js";
+import { smallMlpConfig } from "./configs.js";
 
-export const BASE_CONFIG = {
-  version: 1,
-  task: { kind: "modular", p: 31, op: "add", trainFraction: 0.5 },
-  model: { kind: "mlp", input: "embedding", embeddingDim: 16, hidden: [48], activation: "relu" },
-  optimizer: { kind: "adamw", lr: 3e-3, weightDecay: 1 },
-  steps: 50,
-  evalInterval: 10,
-  seed: 0,
-};
+export const BASE_CONFIG = smallMlpConfig({ p: 31, hidden: [48], steps: 50 });
 
 export const CAPABILITIES = { simd: true, threads: true, cores: 8, webgpu: false, userAgent: "test" };
 

@@ -3,16 +3,9 @@ import { train } from "../../src/node.js";
 import { createNodeThreadPool } from "../../src/threads/node-pool.js";
 import type { ThreadPool } from "../../src/threads/pool.js";
 import { sliceOf } from "../../src/threads/control.js";
+import { smallMlpConfig } from "../support/configs.js";
 
-const mlp = {
-  version: 1,
-  task: { kind: "modular", p: 31, op: "add", trainFraction: 0.5 },
-  model: { kind: "mlp", input: "embedding", embeddingDim: 32, hidden: [64], activation: "relu" },
-  optimizer: { kind: "adamw", lr: 3e-3, weightDecay: 1 },
-  steps: 30,
-  evalInterval: 10,
-  seed: 4,
-};
+const mlp = smallMlpConfig({ p: 31, embeddingDim: 32, hidden: [64], steps: 30, seed: 4 });
 const transformer = {
   ...mlp,
   task: { kind: "modular", p: 23, op: "add", trainFraction: 0.5 },

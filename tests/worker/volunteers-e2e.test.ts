@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { train } from "../../src/node.js";
+import { smallMlpConfig } from "../support/configs.js";
 import { createSweep, getSweep, lease, registerVolunteers, type Volunteer } from "../support/sweep-fixtures.js";
 import { startWorker, type WorkerServer } from "../support/worker-server.js";
 
@@ -15,15 +16,7 @@ beforeAll(async () => {
 }, 90_000);
 afterAll(() => api?.close());
 
-const base = {
-  version: 1,
-  task: { kind: "modular", p: 23, op: "add", trainFraction: 0.5 },
-  model: { kind: "mlp", input: "embedding", embeddingDim: 16, hidden: [32], activation: "relu" },
-  optimizer: { kind: "adamw", lr: 3e-3, weightDecay: 1 },
-  steps: 20,
-  evalInterval: 10,
-  seed: 0,
-};
+const base = smallMlpConfig({ steps: 20 });
 
 /** A volunteer's loop: lease, train with the real engine (threads as given), report, until no work. */
 async function volunteer(v: Volunteer, threads: number, tamper = false): Promise<number> {
