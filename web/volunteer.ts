@@ -4,10 +4,9 @@
  * evaluation (stopping if the API says so), post the result, next lease. Shows what it computes, a
  * live accuracy curve, this browser's completed units and the global stats. Errors go on the page.
  */
-import { proxy, wrap } from "comlink";
-import type { CurvePoint, RunResult } from "../src/config/run-result.js";
+import type { CurvePoint } from "../src/config/run-result.js";
 import type { Progress } from "../src/engine/train.js";
-import type { BackgroundRunOptions, Coordinator } from "../src/threads/coordinator-worker.js";
+import { trainInBackground } from "../src/threads/background.js";
 import { drawCurve } from "./curve.js";
 
 const NO_WORK_RETRY_MS = 30_000;
@@ -145,24 +144,6 @@ async function refreshStats(): Promise<void> {
 
 // ---- training -----------------------------------------------------------------------------------
 
-/**
- * Like trainInBackground (src/threads/background.ts), but an abort terminates the coordinator worker
- * (and with it its pool) at once, so a stopped unit frees the CPU.
- */
-async function trainCancellable(config: unknown, options: BackgroundRunOptions, onProgress: (p: Progress) => void, signal: AbortSignal): Promise<RunResult> {
-  const worker = new Worker(at("/coordinator.js"), { type: "module" });
-  const aborted = new Promise<never>((_, reject) => {
-    const fail = () => reject(signal.reason);
-    if (signal.aborted) fail();
-    else signal.addEventListener("abort", fail, { once: true });
-  });
-  try {
-    return await Promise.race([wrap<Coordinator>(worker).train(config, options, proxy(onProgress)), aborted]);
-  } finally {
-    worker.terminate();
-  }
-}
-
 function describe(config: RunConfigLike): string {
   const { task, model, optimizer } = config;
   const taskText = task.kind === "modular" ? `a ${task.op ?? "?"} b mod ${task.p}, train fraction ${task.trainFraction}` : task.kind;
@@ -210,7 +191,16 @@ async function runLease(lease: Lease, { token }: Client): Promise<void> {
   };
   try {
     setStatus("Loading the engine…");
-    const result = await trainCancellable(config, { threads, simdUrl: at("/build/simd.wasm"), threadsUrl: at("/build/simd-threads.wasm"), poolWorkerUrl: at("/pool-worker.js"), mnistUrl: at("/build/mnist.bin") }, onProgress, abort.signal);
+    const result = await trainInBackground(config, {
+      threads,
+      coordinatorUrl: at("/coordinator.js"),
+      simdUrl: at("/build/simd.wasm"),
+      threadsUrl: at("/build/simd-threads.wasm"),
+      poolWorkerUrl: at("/pool-worker.js"),
+      mnistUrl: at("/build/mnist.bin"),
+      onProgress,
+      signal: abort.signal,
+    });
     await reports;
     if (abort.signal.aborted) throw abort.signal.reason;
     $("threads").textContent = `${result.meta.threads} (${result.meta.build ?? result.meta.backend})${result.meta.note ? ` — ${result.meta.note}` : ""}`;

@@ -8,13 +8,20 @@ export interface BackgroundOptions extends BackgroundRunOptions {
   /** URL of the bundled coordinator-worker script. */
   coordinatorUrl: string;
   onProgress?: (progress: Progress) => void;
+  /** Aborting ends the coordinator worker (and its pool) at once and rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
-export async function trainInBackground(config: unknown, { coordinatorUrl, onProgress, ...options }: BackgroundOptions): Promise<RunResult> {
+export async function trainInBackground(config: unknown, { coordinatorUrl, onProgress, signal, ...options }: BackgroundOptions): Promise<RunResult> {
   const worker = new Worker(coordinatorUrl, { type: "module" });
+  // The coordinator blocks its thread while training, so it cannot hear an abort: terminating it is the way.
+  const aborted = new Promise<never>((_, reject) => {
+    if (signal?.aborted) reject(signal.reason);
+    else signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
   try {
     const coordinator = wrap<Coordinator>(worker);
-    return await coordinator.train(config, options, onProgress ? proxy(onProgress) : undefined);
+    return await Promise.race([coordinator.train(config, options, onProgress ? proxy(onProgress) : undefined), aborted]);
   } finally {
     worker.terminate();
   }

@@ -8,5 +8,6 @@ declare global {
   interface Window {
     grokedgeTrain: PageTrain;
     grokedgeTrainInBackground: PageTrainInBackground;
+    grokedgeAbortInBackground: (config: unknown) => Promise<string>;
   }
 }

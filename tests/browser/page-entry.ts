@@ -17,5 +17,24 @@ const grokedgeTrainInBackground: PageTrainInBackground = (config, threads) =>
     simdUrl: at("/build/simd.wasm"),
     threadsUrl: at("/build/simd-threads.wasm"),
   });
+/** Starts a long run on 2 threads, aborts it at its first progress report, and returns how it ended. */
+const grokedgeAbortInBackground = async (config: unknown) => {
+  const abort = new AbortController();
+  try {
+    await trainInBackground(config, {
+      threads: 2,
+      coordinatorUrl: at("/coordinator.js"),
+      poolWorkerUrl: at("/pool-worker.js"),
+      simdUrl: at("/build/simd.wasm"),
+      threadsUrl: at("/build/simd-threads.wasm"),
+      onProgress: () => abort.abort(new Error("stopped by the volunteer")),
+      signal: abort.signal,
+    });
+    return "finished";
+  } catch (error) {
+    return `rejected: ${(error as Error).message}`;
+  }
+};
 window.grokedgeTrain = grokedgeTrain;
+window.grokedgeAbortInBackground = grokedgeAbortInBackground;
 window.grokedgeTrainInBackground = grokedgeTrainInBackground;

@@ -39,6 +39,15 @@ describe("threads in headless Chromium", () => {
     expect(inBrowser.curves).toEqual(inNode.curves);
   }, 60_000);
 
+  it("an AbortSignal ends a background run at once, pool and all", async () => {
+    const long = { ...config, steps: 100_000, evalInterval: 1000 };
+    const t0 = performance.now();
+    const outcome = await isolated.page.evaluate((c) => window.grokedgeAbortInBackground(c), long);
+    expect(outcome).toBe("rejected: stopped by the volunteer");
+    // 100k steps would take minutes; the abort must not wait for them.
+    expect(performance.now() - t0).toBeLessThan(15_000);
+  }, 30_000);
+
   it("without cross-origin isolation runs on one thread with the simd build, and says why", async () => {
     const env = await plain.page.evaluate(() => ({ isolated: self.crossOriginIsolated, sab: typeof SharedArrayBuffer }));
     expect(env).toEqual({ isolated: false, sab: "undefined" });
