@@ -10,5 +10,6 @@ export { train, type TrainOptions, type Progress } from "./engine/train.js";
 export { TrainingRun } from "./engine/training-run.js";
 export { ENGINE_VERSION } from "./engine/version.js";
 export { loadKernels, compileKernels, type KernelInstance, type WasmSource, type BuildName } from "./wasm/loader.js";
+export { gemm, workspaceFloats, GEMM_KERNELS, type GemmLayout, type GemmWorkspace } from "./wasm/gemm.js";
 export { loadMnist, parseMnist, type MnistData } from "./data/mnist.js";
 export { trainInBackground, type BackgroundOptions } from "./threads/background.js";

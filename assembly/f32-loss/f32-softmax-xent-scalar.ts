@@ -4,14 +4,17 @@
 // reaches 1e-7…1e-9, where f32's log-softmax gives exactly 0 (1 + 1e-8 rounds to 1 in f32) and its
 // gradient is pure rounding noise; the reference implementations compute this loss in float64.
 //
-// Per row, with m = max_j x_j and d_j = x_j − m (so e^{d_j} ≤ 1 never overflows):
+// Per row, with m = max_j x_j = x at the argmax and d_j = x_j − m (so e^{d_j} ≤ 1 never overflows):
 //   S = Σ_j e^{d_j} (even and odd j summed in two f64x2 lanes, see below),  log S = lse − m
 //   loss = lse − x_t = log S − d_t
-//   ∂loss/∂x_j = softmax_j − [j = t] = e^{d_j − log S} − [j = t]
+//   ∂loss/∂x_j = softmax_j − [j = t] = e^{d_j}/S − [j = t]
 // This is lse = m + log S; rowLoss = lse − x_t of the usual statement, rearranged so lse itself is
 // never rounded at the magnitude of m (which would cost a 1e-15·|m| absolute error, a relative 1e-6
 // on a 1e-9 loss). At j = t the gradient is expm1(−loss): p_t − 1 ≈ −loss without cancellation.
-// Each gradient is multiplied by `scale` in f64 and rounded to f32 once.
+//
+// The exponentials are the kernel's cost, so each is computed once: while summing S, e^{d_j} is
+// parked in the gradient row as f32, and once S is known each becomes e^{d_j}·(scale/S) in f64,
+// rounded to f32 again. The two roundings leave a gradient within one f32 ulp (the losses keep f64).
 //
 // Each row is computed by the same sequence of operations whatever [r0, r1) is, and rows are
 // independent, so threads may split rows anywhere. targets[i] must be in [0, cols).
@@ -43,32 +46,40 @@ function pair(row: usize, j: i32): v128 {
 export function f32_softmax_xent_scalar(dlogits: usize, rowLoss: usize, logits: usize, targets: usize, rows: i32, cols: i32, scale: f64, r0: i32, r1: i32): i32 {
   let correct = 0;
   const ld = <usize>cols * F32;
+  const c2 = cols & ~1;
   for (let i = r0; i < r1; i++) {
     const row = logits + <usize>i * ld;
     const t = load<i32>(targets + <usize>i * I32);
-    if (rowArgmax(row, cols) == t) correct++;
-    let m = <f64>load<f32>(row);
-    for (let j = 1; j < cols; j++) m = max(m, <f64>load<f32>(row + <usize>j * F32));
+    const top = rowArgmax(row, cols);
+    if (top == t) correct++;
+    // A NaN never wins the argmax, but its d_j is NaN and so are S and the whole row.
+    const m = <f64>load<f32>(row + <usize>top * F32);
+    const out = dlogits + <usize>i * ld;
     // Σ e^{d_j}: even and odd columns in the two f64x2 lanes, then lane 0 + lane 1, then the last
     // column of an odd row (f64_exp gives the lanes' bits there).
     const mv = f64x2.splat(m);
     let sums = f64x2.splat(0);
-    const c2 = cols & ~1;
-    for (let j = 0; j < c2; j += 2) sums = f64x2.add(sums, f64x2_exp_nonpositive(f64x2.sub(pair(row, j), mv)));
+    for (let j = 0; j < c2; j += 2) {
+      const e = f64x2_exp_nonpositive(f64x2.sub(pair(row, j), mv));
+      sums = f64x2.add(sums, e);
+      if (dlogits != 0) v128.store64_lane(out + <usize>j * F32, f32x4.demote_f64x2_zero(e), 0);
+    }
     let sum = f64x2.extract_lane(sums, 0) + f64x2.extract_lane(sums, 1);
-    if (c2 < cols) sum += f64_exp(max(<f64>load<f32>(row + <usize>c2 * F32) - m, EXP_NONPOSITIVE_FLOOR));
-    const logSum = f64_log(sum);
+    if (c2 < cols) {
+      const e = f64_exp(max(<f64>load<f32>(row + <usize>c2 * F32) - m, EXP_NONPOSITIVE_FLOOR));
+      sum += e;
+      if (dlogits != 0) store<f32>(out + <usize>c2 * F32, <f32>e);
+    }
     const dt = <f64>load<f32>(row + <usize>t * F32) - m;
-    const loss = logSum - dt;
+    const loss = f64_log(sum) - dt;
     store<f64>(rowLoss + <usize>i * F64, loss);
     if (dlogits != 0) {
-      const out = dlogits + <usize>i * ld;
-      const lv = f64x2.splat(logSum), sv = f64x2.splat(scale);
+      const f = scale / sum, fv = f64x2.splat(f);
       for (let j = 0; j < c2; j += 2) {
-        const g = f64x2.mul(f64x2_exp_nonpositive(f64x2.sub(f64x2.sub(pair(row, j), mv), lv)), sv);
-        v128.store64_lane(out + <usize>j * F32, f32x4.demote_f64x2_zero(g), 0);
+        const p = out + <usize>j * F32;
+        v128.store64_lane(p, f32x4.demote_f64x2_zero(f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(p)), fv)), 0);
       }
-      if (c2 < cols) store<f32>(out + <usize>c2 * F32, <f32>(f64_exp(max((<f64>load<f32>(row + <usize>c2 * F32) - m) - logSum, EXP_NONPOSITIVE_FLOOR)) * scale));
+      if (c2 < cols) store<f32>(out + <usize>c2 * F32, <f32>(<f64>load<f32>(out + <usize>c2 * F32) * f));
       // The target's p_t − 1 = expm1(−loss), without cancellation.
       store<f32>(out + <usize>t * F32, <f32>(f64_expm1(-loss) * scale));
     }

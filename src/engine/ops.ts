@@ -3,14 +3,14 @@
  * thread; the thread pool provides the same interface and splits the ranges. Pointers are byte
  * offsets into the kernel module's memory.
  */
-import type { GemmLayout } from "../wasm/gemm-kernels.js";
+import { gemm, type GemmLayout, type GemmWorkspace } from "../wasm/gemm.js";
 import type { KernelExports } from "../wasm/kernels.js";
 import type { Activation } from "../config/run-config.js";
 
 export interface Ops {
   readonly kernels: KernelExports;
-  /** C[m×n] (+)= A·B (nn), Aᵀ·B (tn, A stored k×m) or A·Bᵀ (nt, B stored n×k). */
-  gemm(layout: GemmLayout, c: number, a: number, b: number, m: number, k: number, n: number, accumulate: boolean): void;
+  /** C[m×n] (+)= A·B (nn), Aᵀ·B (tn, A stored k×m) or A·Bᵀ (nt, B stored n×k); operands are copied into `workspace` on the way. */
+  gemm(layout: GemmLayout, c: number, a: number, b: number, m: number, k: number, n: number, accumulate: boolean, workspace: GemmWorkspace): void;
   biasForward(y: number, x: number, bias: number, rows: number, cols: number): void;
   /** dbias += column sums of dy. */
   biasBackward(dbias: number, dy: number, rows: number, cols: number): void;
@@ -49,10 +49,8 @@ export interface Ops {
 export class SerialOps implements Ops {
   constructor(readonly kernels: KernelExports) {}
 
-  gemm(layout: GemmLayout, c: number, a: number, b: number, m: number, k: number, n: number, accumulate: boolean): void {
-    const K = this.kernels;
-    const run = layout === "nn" ? K.f32_gemm_nn_4x8_wasmsimd : layout === "tn" ? K.f32_gemm_tn_4x8_wasmsimd : K.f32_gemm_nt_4x2_wasmsimd;
-    run(c, a, b, m, k, n, accumulate, 0, m);
+  gemm(layout: GemmLayout, c: number, a: number, b: number, m: number, k: number, n: number, accumulate: boolean, workspace: GemmWorkspace): void {
+    gemm(this.kernels, layout, c, a, b, m, k, n, accumulate, workspace);
   }
 
   biasForward(y: number, x: number, bias: number, rows: number, cols: number): void {

@@ -5,9 +5,10 @@
 import type { KernelExports } from "../wasm/kernels.js";
 
 export const PARALLEL_KERNELS = [
+  "f32_packb_kn_x8_wasmsimd",
+  "f32_packb_nk_x8_wasmsimd",
+  "f32_transpose_4x4_wasmsimd",
   "f32_gemm_nn_4x8_wasmsimd",
-  "f32_gemm_tn_4x8_wasmsimd",
-  "f32_gemm_nt_4x2_wasmsimd",
   "f32_bias_forward_wasmsimd",
   "f32_bias_backward_wasmsimd",
   "f32_relu_forward_wasmsimd",

@@ -7,7 +7,7 @@
  */
 import type { Activation } from "../config/run-config.js";
 import { SerialOps, type Ops } from "../engine/ops.js";
-import type { GemmLayout } from "../wasm/gemm-kernels.js";
+import { GEMM_MULTIPLY, GEMM_TRANSPOSE, gemmKernel, panelsOf, workspaceLayout, type GemmLayout, type GemmWorkspace } from "../wasm/gemm.js";
 import type { KernelExports } from "../wasm/kernels.js";
 import { ALIGN, ARG_COUNT, controlViews, EXTENT, GENERATION, KERNEL, LINE_RESULT, MAX_ARGS, PENDING, sliceOf, STOP, waitWhileEqual, type ControlViews } from "./control.js";
 import { callKernel, kernelIndex, type ParallelKernel } from "./parallel-kernels.js";
@@ -56,9 +56,13 @@ export class ParallelOps implements Ops {
     Atomics.notify(words, GENERATION);
   }
 
-  gemm(layout: GemmLayout, c: number, a: number, b: number, m: number, k: number, n: number, accumulate: boolean): void {
-    const kernel = layout === "nn" ? "f32_gemm_nn_4x8_wasmsimd" : layout === "tn" ? "f32_gemm_tn_4x8_wasmsimd" : "f32_gemm_nt_4x2_wasmsimd";
-    this.run(kernel, [c, a, b, m, k, n, accumulate ? 1 : 0], m, 4, m * k * n);
+  gemm(layout: GemmLayout, c: number, a: number, b: number, m: number, k: number, n: number, accumulate: boolean, workspace: GemmWorkspace): void {
+    const g = gemmKernel(layout);
+    const { packed, transposedA } = workspaceLayout(workspace, layout, m, k, n);
+    // The copies split by panels and by rows of Aᵀ; the multiply starts once both are complete.
+    this.run(g.pack, [packed, b, k, n], panelsOf(n), 1, k * n * 16);
+    if (g.transposeA) this.run(GEMM_TRANSPOSE, [transposedA, a, k, m], m, 4, m * k * 16);
+    this.run(GEMM_MULTIPLY, [c, g.transposeA ? transposedA : a, packed, m, k, n, accumulate ? 1 : 0], m, 4, m * k * n);
   }
 
   biasForward(y: number, x: number, bias: number, rows: number, cols: number): void {

@@ -11,13 +11,15 @@ export interface KernelExports {
   memory: WebAssembly.Memory;
   heap_base(): number;
 
-  // f32-gemm: C[m×n] = A·B, Aᵀ·B or A·Bᵀ; `accumulate` adds to C instead of overwriting it.
-  /** A m×k, B k×n. */
-  f32_gemm_nn_4x8_wasmsimd(c: Ptr, a: Ptr, b: Ptr, m: number, k: number, n: number, accumulate: boolean, r0: number, r1: number): void;
-  /** A stored k×m, B k×n. */
-  f32_gemm_tn_4x8_wasmsimd(c: Ptr, a: Ptr, b: Ptr, m: number, k: number, n: number, accumulate: boolean, r0: number, r1: number): void;
-  /** A m×k, B stored n×k. */
-  f32_gemm_nt_4x2_wasmsimd(c: Ptr, a: Ptr, b: Ptr, m: number, k: number, n: number, accumulate: boolean, r0: number, r1: number): void;
+  // f32-gemm: C[m×n] (+)= A·B over B packed in panels of 8 columns; gemm.ts builds the three layouts from these.
+  /** Packs B stored k×n into panels [q0, q1) of 8 columns at w (zero-padded past n; gemm.ts packedFloats is the size). */
+  f32_packb_kn_x8_wasmsimd(w: Ptr, b: Ptr, k: number, n: number, q0: number, q1: number): void;
+  /** Packs B from its transpose, stored n×k, into panels [q0, q1) at w. */
+  f32_packb_nk_x8_wasmsimd(w: Ptr, b: Ptr, k: number, n: number, q0: number, q1: number): void;
+  /** A m×k, B packed at w; rows [r0, r1) of C (`accumulate` adds to C instead of overwriting it). */
+  f32_gemm_nn_4x8_wasmsimd(c: Ptr, a: Ptr, w: Ptr, m: number, k: number, n: number, accumulate: boolean, r0: number, r1: number): void;
+  /** out[cols×rows] = xᵀ, output rows [c0, c1). */
+  f32_transpose_4x4_wasmsimd(out: Ptr, x: Ptr, rows: number, cols: number, c0: number, c1: number): void;
 
   // probe: the machine's wasm SIMD ceiling (bench only).
   F32_PEAK_FLOPS_PER_ITERATION: WebAssembly.Global;

@@ -3,7 +3,7 @@
  * The cross-build test runs these on each build and compares the bytes.
  */
 import type { KernelInstance } from "../../src/wasm/loader.js";
-import { GEMM_KERNELS } from "../../src/wasm/gemm-kernels.js";
+import { gemm, GEMM_KERNELS, workspaceFloats } from "../../src/wasm/gemm.js";
 import { putF32, putI32, scoped } from "./kernels.js";
 import { randomF32 } from "./random.js";
 
@@ -25,11 +25,12 @@ function bytesOf(k: KernelInstance, ptr: number, length: number, bytesPer = 4, r
 
 const gemmCases: KernelCase[] = GEMM_KERNELS.flatMap((g) =>
   [[113, 257, 97], [5, 7, 3]].map(([m, kk, n]) => ({
-    name: `${g.name} ${m}×${kk}×${n} accumulate`,
+    name: `gemm ${g.layout} ${m}×${kk}×${n} accumulate`,
     run: (k: KernelInstance) =>
       scoped(k, () => {
         const c = putF32(k, randomF32(m * n, 3));
-        k.kernels[g.name](c, putF32(k, randomF32(m * kk, 1)), putF32(k, randomF32(kk * n, 2)), m, kk, n, true, 0, m);
+        const floats = workspaceFloats(g.layout, m, kk, n);
+        gemm(k.kernels, g.layout, c, putF32(k, randomF32(m * kk, 1)), putF32(k, randomF32(kk * n, 2)), m, kk, n, true, { ptr: k.arena.allocF32(floats), floats });
         return bytesOf(k, c, m * n);
       }),
   })),

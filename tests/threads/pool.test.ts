@@ -3,6 +3,7 @@ import { train } from "../../src/node.js";
 import { createNodeThreadPool } from "../../src/threads/node-pool.js";
 import type { ThreadPool } from "../../src/threads/pool.js";
 import { sliceOf } from "../../src/threads/control.js";
+import { gemm, workspaceFloats } from "../../src/wasm/gemm.js";
 import { smallMlpConfig } from "../support/configs.js";
 
 const mlp = smallMlpConfig({ p: 31, embeddingDim: 32, hidden: [64], steps: 30, seed: 4 });
@@ -60,15 +61,18 @@ describe("ThreadPool", () => {
   });
   afterAll(() => pool.close());
 
-  it("splits a matmul across threads with the same bits as one thread", () => {
+  it("splits matmuls (all three layouts) across threads with the same bits as one thread", () => {
     const { arena, kernels } = pool.kernels;
     const [m, k, n] = [257, 113, 97];
     const a = arena.allocF32(m * k), b = arena.allocF32(k * n), one = arena.allocF32(m * n), many = arena.allocF32(m * n);
     arena.f32(a, m * k).forEach((_, i, v) => (v[i] = Math.sin(i)));
     arena.f32(b, k * n).forEach((_, i, v) => (v[i] = Math.cos(i)));
-    kernels.f32_gemm_nn_4x8_wasmsimd(one, a, b, m, k, n, false, 0, m);
-    pool.ops.gemm("nn", many, a, b, m, k, n, false);
-    expect(arena.f32(many, m * n)).toEqual(arena.f32(one, m * n));
+    const floats = workspaceFloats("tn", m, k, n), workspace = { ptr: arena.allocF32(floats), floats };
+    for (const layout of ["nn", "tn", "nt"] as const) {
+      gemm(kernels, layout, one, a, b, m, k, n, false, workspace);
+      pool.ops.gemm(layout, many, a, b, m, k, n, false, workspace);
+      expect(arena.f32(many, m * n)).toEqual(arena.f32(one, m * n));
+    }
   });
 
   it("adds up the slices' results (loss correct counts)", () => {

@@ -4,13 +4,16 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadKernels, SHARED_MAXIMUM_PAGES, type KernelInstance } from "../../src/wasm/loader.js";
 import { buildUrl } from "../../src/wasm/node.js";
+import { gemm, workspaceFloats } from "../../src/wasm/gemm.js";
+
+const WORKSPACE_FLOATS = workspaceFloats("nn", 2, 2, 2);
 
 /** C = A·B on a 2×2 case, so each way of loading is shown to give working kernels, not just an instance. */
 function multiplies(k: KernelInstance): boolean {
   const a = k.arena.allocF32(4), b = k.arena.allocF32(4), c = k.arena.allocF32(4);
   k.arena.f32(a, 4).set([1, 2, 3, 4]);
   k.arena.f32(b, 4).set([5, 6, 7, 8]);
-  k.kernels.f32_gemm_nn_4x8_wasmsimd(c, a, b, 2, 2, 2, false, 0, 2);
+  gemm(k.kernels, "nn", c, a, b, 2, 2, 2, false, { ptr: k.arena.allocF32(WORKSPACE_FLOATS), floats: WORKSPACE_FLOATS });
   return k.arena.f32(c, 4).join() === [19, 22, 43, 50].join();
 }
 
@@ -68,9 +71,11 @@ describe("loadKernels", () => {
     const first = await loadKernels(bytes, { memory });
     const second = await loadKernels(bytes, { memory });
     const a = first.arena.allocF32(4), b = first.arena.allocF32(4), c = first.arena.allocF32(4);
+    const pack = { ptr: first.arena.allocF32(WORKSPACE_FLOATS), floats: WORKSPACE_FLOATS };
     first.arena.f32(a, 4).set([1, 2, 3, 4]);
     first.arena.f32(b, 4).set([1, 0, 0, 1]);
-    second.kernels.f32_gemm_nn_4x8_wasmsimd(c, a, b, 2, 2, 2, false, 0, 2);
+    first.kernels.f32_packb_kn_x8_wasmsimd(pack.ptr, b, 2, 2, 0, 1);
+    second.kernels.f32_gemm_nn_4x8_wasmsimd(c, a, pack.ptr, 2, 2, 2, false, 0, 2);
     expect(Array.from(first.arena.f32(c, 4))).toEqual([1, 2, 3, 4]);
   });
 

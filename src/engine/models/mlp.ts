@@ -8,6 +8,7 @@
  */
 import type { MlpConfig } from "../../config/run-config.js";
 import type { Arena } from "../../wasm/arena.js";
+import { allocGemmWorkspace, type GemmLayout, type GemmWorkspace } from "../../wasm/gemm.js";
 import { ParameterLayout, type ParameterState, type ParamSpec } from "../layout.js";
 import type { Ops } from "../ops.js";
 import type { Batch, InputShape, Model } from "./model.js";
@@ -48,6 +49,8 @@ export class Mlp implements Model {
   private readonly dTable: number;
   /** i32[capacity] ids into T per position: a, vocab + b, … */
   private readonly tableIds: number[] = [];
+  /** The copies of whichever matmul runs (see wasm/gemm.ts). */
+  private readonly workspace: GemmWorkspace;
 
   constructor(
     private readonly config: MlpConfig,
@@ -73,6 +76,14 @@ export class Mlp implements Model {
     this.table = config.input === "embedding" ? arena.allocF32(tableRows * this.widths[1]) : 0;
     this.dTable = config.input === "embedding" ? arena.allocF32(tableRows * this.widths[1]) : 0;
     if (this.tokenInput) for (let p = 0; p < shape.positions; p++) this.tableIds.push(arena.alloc(capacity * 4));
+    // Every layer's forward, weight-gradient and input-gradient matmul (token inputs gather instead at layer 0).
+    const w = this.widths, matmuls: [GemmLayout, number, number, number][] = [];
+    for (let l = this.tokenInput ? 1 : 0; l < layers; l++) matmuls.push(["nn", capacity, w[l], w[l + 1]], ["tn", w[l], capacity, w[l + 1]], ["nt", capacity, w[l + 1], w[l]]);
+    if (config.input === "embedding") {
+      const d = config.embeddingDim!;
+      matmuls.push(["nn", shape.vocab, d, w[1]], ["tn", d, shape.vocab, w[1]], ["nt", shape.vocab, w[1], d]);
+    }
+    this.workspace = allocGemmWorkspace(arena, matmuls);
   }
 
   private get hidden0(): number {
@@ -91,13 +102,13 @@ export class Mlp implements Model {
         ops.embeddingForward(this.pre[0], tables, this.tableIds[p], rows, this.hidden0, p > 0);
       }
     } else {
-      ops.gemm("nn", this.pre[0], batch.inputs, state.param("w0"), rows, widths[0], widths[1], false);
+      ops.gemm("nn", this.pre[0], batch.inputs, state.param("w0"), rows, widths[0], widths[1], false, this.workspace);
     }
     if (this.config.bias) ops.biasForward(this.pre[0], this.pre[0], state.param("b0"), rows, widths[1]);
     // Hidden layers and read-out.
     for (let l = 1; l < widths.length - 1; l++) {
       ops.activationForward(this.config.activation, this.act[l - 1], this.pre[l - 1], rows * widths[l]);
-      ops.gemm("nn", this.pre[l], this.act[l - 1], state.param(`w${l}`), rows, widths[l], widths[l + 1], false);
+      ops.gemm("nn", this.pre[l], this.act[l - 1], state.param(`w${l}`), rows, widths[l], widths[l + 1], false, this.workspace);
       if (this.config.bias) ops.biasForward(this.pre[l], this.pre[l], state.param(`b${l}`), rows, widths[l + 1]);
     }
     return this.pre[widths.length - 2];
@@ -109,15 +120,15 @@ export class Mlp implements Model {
     const last = widths.length - 2;
     let dPre = dlogits;
     for (let l = last; l >= 1; l--) {
-      ops.gemm("tn", state.grad(`w${l}`), this.act[l - 1], dPre, widths[l], rows, widths[l + 1], true);
+      ops.gemm("tn", state.grad(`w${l}`), this.act[l - 1], dPre, widths[l], rows, widths[l + 1], true, this.workspace);
       if (this.config.bias) ops.biasBackward(state.grad(`b${l}`), dPre, rows, widths[l + 1]);
-      ops.gemm("nt", this.dIn, dPre, state.param(`w${l}`), rows, widths[l + 1], widths[l], false);
+      ops.gemm("nt", this.dIn, dPre, state.param(`w${l}`), rows, widths[l + 1], widths[l], false, this.workspace);
       ops.activationBackward(this.config.activation, this.dOut, this.dIn, this.pre[l - 1], this.act[l - 1], rows * widths[l]);
       dPre = this.dOut;
     }
     if (this.config.bias) ops.biasBackward(state.grad("b0"), dPre, rows, widths[1]);
     if (!this.tokenInput) {
-      ops.gemm("tn", state.grad("w0"), batch.inputs, dPre, widths[0], rows, widths[1], true);
+      ops.gemm("tn", state.grad("w0"), batch.inputs, dPre, widths[0], rows, widths[1], true, this.workspace);
       return;
     }
     if (this.config.input === "onehot") {
@@ -133,8 +144,8 @@ export class Mlp implements Model {
       const dT = this.dTable + p * vocab * this.hidden0 * 4;
       const wSlice = p * d * this.hidden0 * 4;
       // dW₀[pd:(p+1)d] += Eᵀ·dTₚ and dE += dTₚ·W₀[pd:(p+1)d]ᵀ.
-      ops.gemm("tn", state.grad("w0") + wSlice, state.param("embedding"), dT, d, vocab, this.hidden0, true);
-      ops.gemm("nt", state.grad("embedding"), dT, state.param("w0") + wSlice, vocab, this.hidden0, d, true);
+      ops.gemm("tn", state.grad("w0") + wSlice, state.param("embedding"), dT, d, vocab, this.hidden0, true, this.workspace);
+      ops.gemm("nt", state.grad("embedding"), dT, state.param("w0") + wSlice, vocab, this.hidden0, d, true, this.workspace);
     }
   }
 
@@ -154,7 +165,7 @@ export class Mlp implements Model {
     const { vocab, positions } = this.shape;
     const d = this.config.embeddingDim!;
     for (let p = 0; p < positions; p++) {
-      this.ops.gemm("nn", this.table + p * vocab * this.hidden0 * 4, this.state.param("embedding"), this.state.param("w0") + p * d * this.hidden0 * 4, vocab, d, this.hidden0, false);
+      this.ops.gemm("nn", this.table + p * vocab * this.hidden0 * 4, this.state.param("embedding"), this.state.param("w0") + p * d * this.hidden0 * 4, vocab, d, this.hidden0, false, this.workspace);
     }
     return this.table;
   }

@@ -10,6 +10,7 @@
  */
 import type { TransformerConfig } from "../../config/run-config.js";
 import type { Arena } from "../../wasm/arena.js";
+import { allocGemmWorkspace, type GemmWorkspace } from "../../wasm/gemm.js";
 import { ParameterLayout, type ParameterState, type ParamSpec } from "../layout.js";
 import type { Ops } from "../ops.js";
 import type { Batch, InputShape, Model } from "./model.js";
@@ -88,6 +89,8 @@ export class Transformer implements Model {
   private readonly du: number;
   private readonly dFinal: number;
   private readonly dLnFinal: number;
+  /** The copies of whichever matmul runs (see wasm/gemm.ts). */
+  private readonly workspace: GemmWorkspace;
 
   constructor(
     private readonly config: TransformerConfig,
@@ -142,6 +145,9 @@ export class Transformer implements Model {
     this.du = f32(N * m);
     this.dFinal = f32(B * d);
     this.dLnFinal = ln ? f32(B * d) : 0;
+    // Every linear layer's forward, weight-gradient and input-gradient matmul, on up to N rows.
+    const matmuls = ([[d, d], [d, m], [m, d], [d, shape.classes]] as const).flatMap(([inDim, outDim]) => [["nn", N, inDim, outDim], ["tn", inDim, N, outDim], ["nt", N, outDim, inDim]] as const);
+    this.workspace = allocGemmWorkspace(arena, matmuls);
   }
 
   forward(batch: Batch): number {
@@ -165,7 +171,7 @@ export class Transformer implements Model {
       ops.layerNormForward(this.final, this.lnfMean, this.lnfRstd, x, state.param("lnf.gamma"), state.param("lnf.beta"), B, d, LAYER_NORM_EPS);
       xf = this.final;
     }
-    this.ops.gemm("nn", this.logits, xf, state.param("unembed"), B, d, this.classes, false);
+    this.ops.gemm("nn", this.logits, xf, state.param("unembed"), B, d, this.classes, false, this.workspace);
     if (config.bias) ops.biasForward(this.logits, this.logits, state.param("unembedBias"), B, this.classes);
     return this.logits;
   }
@@ -174,9 +180,9 @@ export class Transformer implements Model {
     const { ops, state, d, config } = this;
     const B = batch.rows, N = B * SEQ;
     const xf = config.layerNorm ? this.final : this.blocks.at(-1)!.x2;
-    ops.gemm("tn", state.grad("unembed"), xf, dlogits, d, B, this.classes, true);
+    ops.gemm("tn", state.grad("unembed"), xf, dlogits, d, B, this.classes, true, this.workspace);
     if (config.bias) ops.biasBackward(state.grad("unembedBias"), dlogits, B, this.classes);
-    ops.gemm("nt", this.dFinal, dlogits, state.param("unembed"), B, this.classes, d, false);
+    ops.gemm("nt", this.dFinal, dlogits, state.param("unembed"), B, this.classes, d, false, this.workspace);
     let dOut = this.dFinal;
     if (config.layerNorm) {
       const x = this.blocks.at(-1)!.x2;
@@ -207,16 +213,16 @@ export class Transformer implements Model {
 
   /** y[rows×out] = x·W (+ b). */
   private linear(y: number, x: number, w: string, b: string, rows: number, inDim: number, outDim: number, accumulate = false): void {
-    this.ops.gemm("nn", y, x, this.state.param(w), rows, inDim, outDim, accumulate);
+    this.ops.gemm("nn", y, x, this.state.param(w), rows, inDim, outDim, accumulate, this.workspace);
     if (this.config.bias) this.ops.biasForward(y, y, this.state.param(b), rows, outDim);
   }
 
   /** dW += xᵀ·dy, db += Σ dy, and dx (+)= dy·Wᵀ when dx is given. */
   private linearBackward(dx: number, accumulateDx: boolean, dy: number, x: number, w: string, b: string, rows: number, inDim: number, outDim: number): void {
     const { ops, state } = this;
-    ops.gemm("tn", state.grad(w), x, dy, inDim, rows, outDim, true);
+    ops.gemm("tn", state.grad(w), x, dy, inDim, rows, outDim, true, this.workspace);
     if (this.config.bias) ops.biasBackward(state.grad(b), dy, rows, outDim);
-    if (dx) ops.gemm("nt", dx, dy, state.param(w), rows, outDim, inDim, accumulateDx);
+    if (dx) ops.gemm("nt", dx, dy, state.param(w), rows, outDim, inDim, accumulateDx, this.workspace);
   }
 
   private blockForward(l: number, blk: BlockBuffers, x: number, B: number): number {

@@ -1,0 +1,60 @@
+// Packs the B operand of a matmul into panels of 8 columns, the layout the 4×8 micro-kernel reads:
+//
+//   panel q (columns 8q … 8q+7) starts at w + q·k·32 bytes; row p of the panel is the 8 floats
+//   B[p, 8q … 8q+7] at +p·32, columns past n filled with 0.
+//
+// Packed, the micro-kernel walks one contiguous stream with constant offsets: no row stride, no
+// cache-set conflicts when n·4 is a power of two, and the n mod 8 edge uses the same loop as the
+// rest (GotoBLAS's packing, Goto & van de Geijn 2008, §6; XNNPACK's packed weights).
+// Packing only copies, so it cannot change a single bit of the product.
+//
+// Panels [q0, q1) are packed, so threads can split the work by panels. The whole operand takes
+// k·⌈n/8⌉·8 floats (packedFloats in src/wasm/gemm.ts).
+
+// @ts-ignore: decorator
+@inline const F32 = 4;
+// @ts-ignore: decorator
+@inline const PANEL_ROW = 32;
+
+/** Packs B stored k×n (row-major), panels [q0, q1). */
+export function f32_packb_kn_x8_wasmsimd(w: usize, b: usize, k: i32, n: i32, q0: i32, q1: i32): void {
+  const ldb = <usize>n * F32;
+  for (let q = q0; q < q1; q++) {
+    const j = q * 8, cols = min(8, n - j);
+    let dst = w + <usize>q * <usize>k * PANEL_ROW, src = b + <usize>j * F32;
+    const end = dst + <usize>k * PANEL_ROW;
+    if (cols == 8) {
+      for (; dst < end; dst += PANEL_ROW, src += ldb) {
+        v128.store(dst, v128.load(src));
+        v128.store(dst, v128.load(src, 16), 16);
+      }
+    } else {
+      for (; dst < end; dst += PANEL_ROW, src += ldb) {
+        v128.store(dst, f32x4.splat(0));
+        v128.store(dst, f32x4.splat(0), 16);
+        for (let l = 0; l < cols; l++) store<f32>(dst + <usize>l * F32, load<f32>(src + <usize>l * F32));
+      }
+    }
+  }
+}
+
+/** Packs B given as Bᵀ, stored n×k (row-major): panel row p gathers B[8q+l, p] for l = 0…7; panels [q0, q1). */
+export function f32_packb_nk_x8_wasmsimd(w: usize, b: usize, k: i32, n: i32, q0: i32, q1: i32): void {
+  const ldb = <usize>k * F32;
+  for (let q = q0; q < q1; q++) {
+    const j = q * 8, cols = min(8, n - j);
+    const panel = w + <usize>q * <usize>k * PANEL_ROW;
+    if (cols < 8) {
+      for (let p = 0; p < k; p++) {
+        v128.store(panel + <usize>p * PANEL_ROW, f32x4.splat(0));
+        v128.store(panel + <usize>p * PANEL_ROW, f32x4.splat(0), 16);
+      }
+    }
+    // Column l of the panel is row j+l of the stored operand, read contiguously.
+    for (let l = 0; l < cols; l++) {
+      let src = b + <usize>(j + l) * ldb, dst = panel + <usize>l * F32;
+      const end = src + ldb;
+      for (; src < end; src += F32, dst += PANEL_ROW) store<f32>(dst, load<f32>(src));
+    }
+  }
+}
