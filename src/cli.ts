@@ -1,8 +1,11 @@
 /**
- * npx grokedge train --config run.json [--out result.json]
- * Trains one run, printing a line per evaluation and the summary at the end.
+ * npx grokedge train --config run.json [--out result.json] [--threads n]
+ * Trains one run, printing a line per evaluation (and the step and pace between them) and the
+ * summary at the end on stdout; errors go to stderr with exit code 2 (bad input) or 1 (the run failed).
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, readFile, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { RunConfigError } from "./config/run-config.js";
 import type { CurvePoint, RunResult } from "./config/run-result.js";
@@ -14,51 +17,101 @@ const USAGE = `usage: grokedge train --config <run.json> [--out <result.json>] [
   --out      where to write the result (curves, summary, meta) as JSON
   --threads  worker threads over one shared memory (default 1); results are bitwise the same`;
 
-export async function main(argv: string[], out: (line: string) => void = console.log): Promise<number> {
+/** Between evaluations, a line with the step and the pace at most this often. */
+const PACE_INTERVAL_MS = 10_000;
+
+export interface CliOutput {
+  /** Progress and the summary. */
+  out(line: string): void;
+  /** What went wrong. */
+  err(line: string): void;
+}
+
+const consoleOutput: CliOutput = { out: (line) => console.log(line), err: (line) => console.error(line) };
+
+export async function main(argv: string[], io: CliOutput = consoleOutput): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === undefined || command === "--help") {
+    io.out(USAGE);
+    return 0;
+  }
   if (command !== "train") {
-    out(command === undefined || command === "--help" ? USAGE : `unknown command "${command}"\n${USAGE}`);
-    return command === undefined || command === "--help" ? 0 : 2;
+    io.err(`unknown command "${command}"\n${USAGE}`);
+    return 2;
   }
   let values: { config?: string; out?: string; threads?: string };
   try {
     ({ values } = parseArgs({ args: rest, options: { config: { type: "string" }, out: { type: "string" }, threads: { type: "string" } }, strict: true }));
   } catch (e) {
-    out(`${(e as Error).message}\n${USAGE}`);
+    io.err(`${(e as Error).message}\n${USAGE}`);
     return 2;
   }
   if (!values.config) {
-    out(`--config is required\n${USAGE}`);
+    io.err(`--config is required\n${USAGE}`);
     return 2;
   }
   const threads = values.threads === undefined ? 1 : Number(values.threads);
   if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
-    out(`--threads must be an integer from 1 to 64, got "${values.threads}"`);
+    io.err(`--threads must be an integer from 1 to 64, got "${values.threads}"`);
     return 2;
   }
   let config: unknown;
   try {
     config = JSON.parse(await readFile(values.config, "utf8"));
   } catch (e) {
-    out(`cannot read run config ${values.config}: ${(e as Error).message}`);
+    io.err(`cannot read run config ${values.config}: ${(e as Error).message}`);
     return 2;
   }
-  let result: RunResult;
-  try {
-    result = await train(config, { threads, onProgress: ({ point, steps }) => point && out(formatPoint(point, steps)) });
-  } catch (e) {
-    if (e instanceof RunConfigError) {
-      out(`${values.config}: ${e.message}`);
+  // A result that cannot be written is found out before the run, not after it.
+  if (values.out !== undefined) {
+    const problem = await unwritable(values.out);
+    if (problem) {
+      io.err(`cannot write the result to ${values.out}: ${problem}`);
       return 2;
     }
-    throw e;
   }
-  out(formatSummary(result));
-  if (values.out) {
+  let result: RunResult;
+  let paced = performance.now();
+  try {
+    result = await train(config, {
+      threads,
+      onProgress: ({ point, step, steps, stepsPerSecond }) => {
+        if (point) io.out(formatPoint(point, steps));
+        else if (performance.now() - paced >= PACE_INTERVAL_MS) io.out(`step ${step}/${steps}  ${stepsPerSecond.toFixed(1)} steps/s`);
+        else return;
+        paced = performance.now();
+      },
+    });
+  } catch (e) {
+    if (e instanceof RunConfigError) {
+      io.err(`${values.config}: ${e.message}`);
+      return 2;
+    }
+    io.err(`training failed: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  }
+  io.out(formatSummary(result));
+  if (values.out !== undefined) {
     await writeFile(values.out, JSON.stringify(result, null, 2) + "\n");
-    out(`result written to ${values.out}`);
+    io.out(`result written to ${values.out}`);
   }
   return 0;
+}
+
+/** Why `path` cannot be written (its folder is missing or read-only, or it is a read-only file), or null. */
+async function unwritable(path: string): Promise<string | null> {
+  try {
+    await access(path, constants.W_OK);
+    return null;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") return (e as Error).message;
+  }
+  try {
+    await access(dirname(path), constants.W_OK);
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
 }
 
 export function formatPoint(p: CurvePoint, steps: number): string {

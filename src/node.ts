@@ -4,6 +4,7 @@
  */
 import type { RunResult } from "./config/run-result.js";
 import { loadMnistFromBuild } from "./data/mnist-node.js";
+import { decodeCheckpoint } from "./engine/checkpoint.js";
 import { train as trainWith, type TrainOptions } from "./engine/train.js";
 import { createNodeThreadPool } from "./threads/node-pool.js";
 import { loadBuild } from "./wasm/node.js";
@@ -17,10 +18,13 @@ export { loadMnistFromBuild } from "./data/mnist-node.js";
  * `threads` > 1, a pool of worker threads over the simd-threads build (same bits as one thread).
  */
 export async function train(config: unknown, options: TrainOptions = {}): Promise<RunResult> {
-  const wantsMnist = typeof config === "object" && config !== null && (config as { task?: { kind?: unknown } }).task?.kind === "mnist";
-  const mnist = options.mnist ?? (wantsMnist || options.resumeFrom ? await loadMnistFromBuild() : undefined);
+  const task = (options.resumeFrom ? decodeCheckpoint(options.resumeFrom).header.config : (config as { task?: { kind?: unknown } } | null))?.task;
+  const mnist = options.mnist ?? (task?.kind === "mnist" ? await loadMnistFromBuild() : undefined);
   const threads = options.threads ?? 1;
-  if (threads === 1 || options.kernels) return trainWith(config, { ...options, kernels: options.kernels ?? (await loadBuild("simd")), mnist });
+  if (threads === 1 || options.kernels) {
+    const note = threads > 1 && !options.ops ? `asked for ${threads} threads; ran on 1: a kernel instance was passed (pass threads without kernels for a pool)` : options.note;
+    return trainWith(config, { ...options, kernels: options.kernels ?? (await loadBuild("simd")), mnist, note });
+  }
   const pool = await createNodeThreadPool(threads);
   try {
     return await trainWith(config, { ...options, kernels: pool.kernels, ops: pool.ops, threads, mnist });

@@ -5,6 +5,10 @@
 import { z } from "zod";
 
 export const RUN_CONFIG_VERSION = 1;
+/** Digits in the MNIST asset (the `mnist` package's 10,000); a task's train and test sets are drawn from them. */
+export const MNIST_DIGITS = 10_000;
+/** Evaluation interval when none is given (or the run's length, if shorter). */
+export const DEFAULT_EVAL_INTERVAL = 100;
 
 const positiveInt = z.number().int().positive();
 const nonNegative = z.number().nonnegative();
@@ -24,6 +28,7 @@ const modularTask = z.strictObject({
 
 const mnistTask = z.strictObject({
   kind: z.literal("mnist"),
+  /** Training digits; trainSize + testSize ≤ MNIST_DIGITS, drawn without overlap. */
   trainSize: positiveInt,
   testSize: positiveInt,
 });
@@ -50,6 +55,9 @@ const mlpModel = z.strictObject({
     .default({}),
 });
 
+/** Weight tensors of the transformer, by name: l<layer>.w<q|k|v|o|In|Out> per block. */
+const TRANSFORMER_TENSOR = /^(tokenEmbedding|positionEmbedding|unembed|l(\d+)\.w(q|k|v|o|In|Out))$/;
+
 const transformerModel = z.strictObject({
   kind: z.literal("transformer"),
   layers: positiveInt.default(1),
@@ -60,10 +68,15 @@ const transformerModel = z.strictObject({
   bias: z.boolean().default(true),
   init: z
     .strictObject({
+      /** Token and position embeddings (default 1). */
       embeddingStd: initStd,
+      /** Every block's q, k, v and o (default fan-in). */
       attentionStd: initStd,
+      /** Every block's wIn and wOut (default fan-in). */
       mlpStd: initStd,
       unembedStd: initStd,
+      /** One tensor's std by name (tokenEmbedding, positionEmbedding, l0.wq … l0.wOut, unembed): overrides the above. */
+      tensorStd: z.record(z.string(), z.number().positive()).optional(),
     })
     .default({}),
 });
@@ -104,9 +117,10 @@ export const runConfigSchema = z
     /** After every step, rescale all parameters to this total L2 norm (Omnigrok's constrained runs). */
     constrainNorm: z.number().positive().optional(),
     /** "full" or a mini-batch size (sampled without replacement each epoch, from the seeded stream). */
-    batchSize: z.union([z.literal("full"), positiveInt]).default("full"),
+    batchSize: z.union([z.literal("full"), positiveInt], { error: `expected "full" or a positive integer` }).default("full"),
     steps: positiveInt,
-    evalInterval: positiveInt.default(100),
+    /** Evaluate every this many steps (and at step 0 and the end); default min(100, steps). */
+    evalInterval: positiveInt.optional(),
     /** Stop at the first evaluation whose test accuracy reaches this. */
     earlyStopTestAccuracy: z.number().gt(0).max(1).optional(),
     seed: z.number().int().min(0).max(2 ** 32 - 1),
@@ -115,6 +129,14 @@ export const runConfigSchema = z
     const { task, model } = c;
     if (task.kind === "modular" && task.op === "div" && !isPrime(task.p)) {
       ctx.addIssue({ code: "custom", path: ["task", "p"], message: `op "div" needs a prime modulus, got ${task.p}` });
+    }
+    if (task.kind === "mnist" && task.trainSize + task.testSize > MNIST_DIGITS) {
+      ctx.addIssue({ code: "custom", path: ["task", "trainSize"], message: `trainSize + testSize must not exceed the ${MNIST_DIGITS} MNIST digits, got ${task.trainSize} + ${task.testSize}` });
+    }
+    const hasEmbeddings = model.kind === "transformer" || model.input === "embedding";
+    const { embedding } = c.optimizer;
+    if (!hasEmbeddings && (embedding.lr !== undefined || embedding.weightDecay !== undefined)) {
+      ctx.addIssue({ code: "custom", path: ["optimizer", "embedding"], message: `this model has no embedding parameters (MLP input "${model.kind === "mlp" ? model.input : ""}"); drop the override` });
     }
     if (model.kind === "mlp") {
       if (task.kind === "mnist" && model.input !== "pixels") ctx.addIssue({ code: "custom", path: ["model", "input"], message: `the mnist task takes input "pixels", got "${model.input}"` });
@@ -128,9 +150,16 @@ export const runConfigSchema = z
     } else {
       if (task.kind !== "modular") ctx.addIssue({ code: "custom", path: ["model", "kind"], message: `the transformer takes a modular task` });
       if (model.dModel % model.heads !== 0) ctx.addIssue({ code: "custom", path: ["model", "heads"], message: `must divide dModel (${model.dModel}), got ${model.heads}` });
+      for (const name of Object.keys(model.init.tensorStd ?? {})) {
+        const match = TRANSFORMER_TENSOR.exec(name);
+        if (!match || (match[2] !== undefined && Number(match[2]) >= model.layers)) {
+          ctx.addIssue({ code: "custom", path: ["model", "init", "tensorStd", name], message: `no weight tensor "${name}" in a ${model.layers}-layer transformer (tokenEmbedding, positionEmbedding, l0.wq … l${model.layers - 1}.wOut, unembed)` });
+        }
+      }
     }
-    if (c.evalInterval > c.steps) ctx.addIssue({ code: "custom", path: ["evalInterval"], message: `must not exceed steps (${c.steps}), got ${c.evalInterval}` });
-  });
+    if (c.evalInterval !== undefined && c.evalInterval > c.steps) ctx.addIssue({ code: "custom", path: ["evalInterval"], message: `must not exceed steps (${c.steps}), got ${c.evalInterval}` });
+  })
+  .transform((c) => ({ ...c, evalInterval: c.evalInterval ?? Math.min(DEFAULT_EVAL_INTERVAL, c.steps) }));
 
 /** A run config as written (defaults may be omitted). */
 export type RunConfigInput = z.input<typeof runConfigSchema>;

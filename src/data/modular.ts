@@ -44,11 +44,18 @@ export function modularLabel(op: ModularOp, a: number, b: number, p: number): nu
   }
 }
 
+/** Sizes of the train and test splits: all p² pairs (p·(p−1) for div, b ≠ 0), at least one in each. */
+export function modularSplitSizes(p: number, op: ModularOp, trainFraction: number): { train: number; test: number } {
+  const pairs = p * (op === "div" ? p - 1 : p);
+  const train = Math.max(1, Math.min(pairs - 1, Math.floor(trainFraction * pairs)));
+  return { train, test: pairs - train };
+}
+
 export function modularData(p: number, op: ModularOp, trainFraction: number, rng: Rng): ModularData {
   const pairs: number[] = [];
   for (let a = 0; a < p; a++) for (let b = op === "div" ? 1 : 0; b < p; b++) pairs.push(a * p + b);
   rng.shuffle(pairs);
-  const trainCount = Math.max(1, Math.min(pairs.length - 1, Math.floor(trainFraction * pairs.length)));
+  const trainCount = modularSplitSizes(p, op, trainFraction).train;
   const split = (codes: number[]): TokenSplit => {
     const a = new Int32Array(codes.length), b = new Int32Array(codes.length), labels = new Int32Array(codes.length);
     codes.forEach((code, i) => {

@@ -2,26 +2,34 @@
  * Checkpoints: a run's whole state as bytes, to resume bit-exactly (same paramsHash as a run that
  * never stopped). Layout: magic "GECKPT01", u32 length of a UTF-8 JSON header, the header, zero
  * padding to 4 bytes, then f32 parameters, first moments and second moments (little-endian).
+ * Only the engine version that wrote a checkpoint resumes it: another one would not reproduce its bits.
  */
-import type { RunConfig } from "../config/run-config.js";
-import type { CurvePoint } from "../config/run-result.js";
-import type { RngState } from "./random.js";
+import { z } from "zod";
+import { formatPath, runConfigSchema } from "../config/run-config.js";
+import { curvePointSchema } from "../config/run-result.js";
+import { ENGINE_VERSION } from "./version.js";
 
 const MAGIC = "GECKPT01";
 
-export interface CheckpointHeader {
-  config: RunConfig;
+const count = z.number().int().nonnegative();
+const u32 = count.max(2 ** 32 - 1);
+
+const checkpointHeaderSchema = z.strictObject({
+  engineVersion: z.string(),
+  config: runConfigSchema,
   /** Optimizer steps done. */
-  step: number;
-  rng: RngState;
+  step: count,
+  rng: z.tuple([u32, u32, u32, u32]),
   /** Mini-batch order of the current epoch and the position in it (empty for full batch). */
-  order: number[];
-  cursor: number;
-  curves: CurvePoint[];
-  trainSeconds: number;
-  wallSeconds: number;
-  parameterCount: number;
-}
+  order: z.array(count),
+  cursor: count,
+  curves: z.array(curvePointSchema),
+  trainSeconds: z.number().nonnegative(),
+  wallSeconds: z.number().nonnegative(),
+  parameterCount: count,
+});
+
+export type CheckpointHeader = z.output<typeof checkpointHeaderSchema>;
 
 export interface Checkpoint {
   header: CheckpointHeader;
@@ -50,12 +58,17 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const jsonLength = view.getUint32(MAGIC.length, true);
   if (MAGIC.length + 4 + jsonLength > bytes.length) fail("header runs past the end");
-  let header: CheckpointHeader;
+  let json: unknown;
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(MAGIC.length + 4, MAGIC.length + 4 + jsonLength)));
+    json = JSON.parse(new TextDecoder().decode(bytes.subarray(MAGIC.length + 4, MAGIC.length + 4 + jsonLength)));
   } catch {
     return fail("header is not JSON");
   }
+  const parsed = checkpointHeaderSchema.safeParse(json);
+  if (!parsed.success) return fail(`header ${parsed.error.issues.map((i) => `${formatPath(i.path) || "(root)"}: ${i.message}`).join("; ")}`);
+  const header = parsed.data;
+  if (header.engineVersion !== ENGINE_VERSION) fail(`written by engine ${header.engineVersion}, this is ${ENGINE_VERSION}: resuming would not reproduce the run's bits`);
+  if (header.cursor > header.order.length) fail(`header cursor: ${header.cursor} is past the epoch's ${header.order.length} rows`);
   const n = header.parameterCount;
   const start = align4(MAGIC.length + 4 + jsonLength);
   if (!Number.isInteger(n) || bytes.length !== start + 3 * n * 4) fail(`expected ${3 * n * 4} bytes of state after the header, got ${bytes.length - start}`);

@@ -14,6 +14,7 @@ export interface Progress {
   steps: number;
   /** Present when this progress report comes with an evaluation. */
   point?: CurvePoint;
+  /** Training steps per second so far (evaluation time excluded; 0 before the first step). */
   stepsPerSecond: number;
 }
 
@@ -68,7 +69,7 @@ async function drive(run: TrainingRun, options: TrainOptions): Promise<void> {
   let lastYield = performance.now();
   let segmentStart = lastYield;
   const report = (point?: CurvePoint) => {
-    options.onProgress?.({ step: run.step, steps: run.config.steps, point, stepsPerSecond: 0 });
+    options.onProgress?.({ step: run.step, steps: run.config.steps, point, stepsPerSecond: run.stepsPerSecond });
   };
   try {
     for (;;) {

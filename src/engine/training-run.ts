@@ -56,21 +56,27 @@ export class TrainingRun {
     this.config = config;
     const { arena } = env.kernels;
     this.arenaMark = arena.mark();
-    this.ops = env.ops ?? new SerialOps(env.kernels.kernels);
-    this.rng = new Rng(config.seed);
-    this.data = buildDataset(config.task, this.rng, env.mnist);
-    const { shape, train, test } = this.data;
-    const batchRows = config.batchSize === "full" ? train.count : Math.min(config.batchSize, train.count);
-    const evalRows = Math.min(EVAL_CHUNK, Math.max(train.count, test.count));
-    this.state = new ParameterState(modelLayout(config.model, shape), arena);
-    this.state.initialize(this.rng, config.initScale, env.kernels.kernels.f64_log);
-    if (config.constrainNorm !== undefined) constrainNorm(this.ops, this.state, config.constrainNorm);
-    this.model = createModel(config.model, shape, this.state, this.ops, arena, Math.max(batchRows, evalRows));
-    this.trainBatch = new BatchBuffers(arena, batchRows, shape.positions, shape.features);
-    this.evalBatch = new BatchBuffers(arena, evalRows, shape.positions, shape.features);
-    this.dlogits = arena.allocF32(batchRows * shape.classes);
-    this.rowLoss = arena.alloc(Math.max(batchRows, evalRows) * 8);
-    if (config.batchSize === "full") this.trainBatch.loadRange(train, 0, train.count);
+    try {
+      this.ops = env.ops ?? new SerialOps(env.kernels.kernels);
+      this.rng = new Rng(config.seed);
+      this.data = buildDataset(config.task, this.rng, env.mnist);
+      const { shape, train, test } = this.data;
+      const batchRows = config.batchSize === "full" ? train.count : Math.min(config.batchSize, train.count);
+      const evalRows = Math.min(EVAL_CHUNK, Math.max(train.count, test.count));
+      this.state = new ParameterState(modelLayout(config.model, shape), arena);
+      this.state.initialize(this.rng, config.initScale, env.kernels.kernels.f64_log);
+      if (config.constrainNorm !== undefined) constrainNorm(this.ops, this.state, config.constrainNorm);
+      this.model = createModel(config.model, shape, this.state, this.ops, arena, Math.max(batchRows, evalRows));
+      this.trainBatch = new BatchBuffers(arena, batchRows, shape.positions, shape.features);
+      this.evalBatch = new BatchBuffers(arena, evalRows, shape.positions, shape.features);
+      this.dlogits = arena.allocF32(batchRows * shape.classes);
+      this.rowLoss = arena.alloc(Math.max(batchRows, evalRows) * 8);
+      if (config.batchSize === "full") this.trainBatch.loadRange(train, 0, train.count);
+    } catch (error) {
+      // A run that cannot be set up (e.g. too big for wasm memory) leaves the kernel instance as it found it.
+      arena.release(this.arenaMark);
+      throw error;
+    }
   }
 
   /** A fresh run (validates the config first). */
@@ -82,8 +88,14 @@ export class TrainingRun {
   static resume(bytes: Uint8Array, env: RunEnvironment): TrainingRun {
     const c = decodeCheckpoint(bytes);
     const run = new TrainingRun(parseRunConfig(c.header.config), env);
-    if (run.state.layout.total !== c.header.parameterCount) throw new Error(`checkpoint: ${c.header.parameterCount} parameters, the config's model has ${run.state.layout.total}`);
-    run.state.restore(c);
+    try {
+      if (run.state.layout.total !== c.header.parameterCount) throw new Error(`checkpoint: ${c.header.parameterCount} parameters, the config's model has ${run.state.layout.total}`);
+      if (c.header.order.some((row) => row >= run.data.train.count)) throw new Error(`checkpoint: its batch order names rows past the ${run.data.train.count} training rows`);
+      run.state.restore(c);
+    } catch (error) {
+      run.dispose();
+      throw error;
+    }
     run.step = c.header.step;
     run.rng.restore(c.header.rng);
     run.order = c.header.order;
@@ -92,6 +104,11 @@ export class TrainingRun {
     run.trainSeconds = c.header.trainSeconds;
     run.wallSeconds = c.header.wallSeconds;
     return run;
+  }
+
+  /** Training steps per second so far (evaluation time excluded). */
+  get stepsPerSecond(): number {
+    return this.trainSeconds > 0 ? this.step / this.trainSeconds : 0;
   }
 
   get parameterCount(): number {
@@ -161,6 +178,7 @@ export class TrainingRun {
   checkpoint(): Uint8Array {
     return encodeCheckpoint({
       header: {
+        engineVersion: ENGINE_VERSION,
         config: this.config,
         step: this.step,
         rng: this.rng.state,
@@ -196,7 +214,7 @@ export class TrainingRun {
         final: this.curves.at(-1)!,
         paramsHash: await this.paramsHash(),
         parameterCount: this.state.layout.total,
-        stepsPerSecond: this.trainSeconds > 0 ? this.step / this.trainSeconds : 0,
+        stepsPerSecond: this.stepsPerSecond,
         wallSeconds: this.wallSeconds,
       },
       meta: {

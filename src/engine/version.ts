@@ -1,2 +1,2 @@
 /** Reported with every result; bump when a change alters the bits a config produces. */
-export const ENGINE_VERSION = "0.1.0";
+export const ENGINE_VERSION = "0.2.0";

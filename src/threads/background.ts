@@ -19,9 +19,15 @@ export async function trainInBackground(config: unknown, { coordinatorUrl, onPro
     if (signal?.aborted) reject(signal.reason);
     else signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
   });
+  // A script that fails to load, or a worker that dies, never answers: its error event is the only word of it.
+  const failed = new Promise<never>((_, reject) => {
+    const fail = (event: Event) => reject(new Error(`coordinator worker ${coordinatorUrl} failed${event instanceof ErrorEvent && event.message ? `: ${event.message}` : " (it did not load, or it crashed)"}`));
+    worker.addEventListener("error", fail, { once: true });
+    worker.addEventListener("messageerror", fail, { once: true });
+  });
   try {
     const coordinator = wrap<Coordinator>(worker);
-    return await Promise.race([coordinator.train(config, options, onProgress ? proxy(onProgress) : undefined), aborted]);
+    return await Promise.race([coordinator.train(config, options, onProgress ? proxy(onProgress) : undefined), aborted, failed]);
   } finally {
     worker.terminate();
   }

@@ -8,6 +8,11 @@
  * slice, stores its kernel's return value in its RESULT line, decrements PENDING, and the last one
  * notifies the coordinator, which did slice 0 itself meanwhile. Because every worker takes part in
  * every op, none can still be reading an op when the coordinator writes the next.
+ *
+ * A worker whose kernel throws (a trap) still decrements PENDING, after writing its index to FAILED
+ * and the error's text to the MESSAGE area; the coordinator then throws it, and the pool takes no
+ * more work. A worker that dies outright cannot answer at all: the coordinator gives up after
+ * OP_TIMEOUT_MS.
  */
 
 const LINE = 16; // i32 words per 64-byte line
@@ -18,14 +23,22 @@ export const KERNEL = 2 * LINE;
 export const ARG_COUNT = KERNEL + 1;
 export const EXTENT = KERNEL + 2;
 export const ALIGN = KERNEL + 3;
-const RESULT = 3 * LINE;
+/** 0, or 1 + the index of the first worker whose kernel threw. */
+export const FAILED = 3 * LINE;
+const RESULT = 4 * LINE;
 /** The word holding thread w's return value. */
 export const LINE_RESULT = (w: number) => RESULT + LINE * w;
 export const MAX_THREADS = 64;
 /** Byte offset of the f64 arguments within the control block. */
 export const ARGS_BYTE_OFFSET = (RESULT + LINE * MAX_THREADS) * 4;
 export const MAX_ARGS = 24;
-export const CONTROL_BYTES = ARGS_BYTE_OFFSET + MAX_ARGS * 8;
+/** The failing worker's error text: UTF-16 code units after the arguments. */
+const MESSAGE_BYTE_OFFSET = ARGS_BYTE_OFFSET + MAX_ARGS * 8;
+const MESSAGE_UNITS = 256;
+export const CONTROL_BYTES = MESSAGE_BYTE_OFFSET + MESSAGE_UNITS * 2;
+
+/** Longest a coordinator waits for its workers to finish one op before declaring the pool dead. */
+export const OP_TIMEOUT_MS = 120_000;
 
 /** Kernel index meaning "leave the loop". */
 export const STOP = -1;
@@ -34,10 +47,31 @@ export const STOP = -1;
 export interface ControlViews {
   words: Int32Array;
   args: Float64Array;
+  message: Uint16Array;
 }
 
 export function controlViews(memory: WebAssembly.Memory, ptr: number): ControlViews {
-  return { words: new Int32Array(memory.buffer, ptr, ARGS_BYTE_OFFSET / 4), args: new Float64Array(memory.buffer, ptr + ARGS_BYTE_OFFSET, MAX_ARGS) };
+  return {
+    words: new Int32Array(memory.buffer, ptr, ARGS_BYTE_OFFSET / 4),
+    args: new Float64Array(memory.buffer, ptr + ARGS_BYTE_OFFSET, MAX_ARGS),
+    message: new Uint16Array(memory.buffer, ptr + MESSAGE_BYTE_OFFSET, MESSAGE_UNITS),
+  };
+}
+
+/** Records worker `index`'s failure (the first one wins; the text is cut to fit). */
+export function reportFailure(views: ControlViews, index: number, error: unknown): void {
+  if (Atomics.compareExchange(views.words, FAILED, 0, index + 1) !== 0) return;
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const units = Math.min(text.length, MESSAGE_UNITS - 1);
+  for (let i = 0; i < units; i++) views.message[i] = text.charCodeAt(i);
+  views.message[units] = 0;
+}
+
+/** The recorded failure's text. */
+export function failureText(views: ControlViews): string {
+  let text = "";
+  for (let i = 0; i < views.message.length && views.message[i] !== 0; i++) text += String.fromCharCode(views.message[i]);
+  return text;
 }
 
 /**
@@ -50,8 +84,17 @@ export function sliceOf(extent: number, align: number, threads: number, index: n
   return [at(index), at(index + 1)];
 }
 
-/** Waits until words[at] differs from `value`: a short spin (wake-ups cost tens of µs), then Atomics.wait. */
-export function waitWhileEqual(words: Int32Array, at: number, value: number): void {
-  for (let spin = 0; spin < 4096; spin++) if (Atomics.load(words, at) !== value) return;
-  while (Atomics.load(words, at) === value) Atomics.wait(words, at, value);
+/**
+ * Waits until words[at] differs from `value`: a short spin (wake-ups cost tens of µs), then
+ * Atomics.wait. Returns false if `timeoutMs` passed first.
+ */
+export function waitWhileEqual(words: Int32Array, at: number, value: number, timeoutMs = Infinity): boolean {
+  for (let spin = 0; spin < 4096; spin++) if (Atomics.load(words, at) !== value) return true;
+  const deadline = performance.now() + timeoutMs;
+  while (Atomics.load(words, at) === value) {
+    const left = deadline - performance.now();
+    if (left <= 0) return false;
+    Atomics.wait(words, at, value, left);
+  }
+  return true;
 }

@@ -9,7 +9,7 @@ import type { Activation } from "../config/run-config.js";
 import { SerialOps, type Ops } from "../engine/ops.js";
 import { GEMM_MULTIPLY, GEMM_TRANSPOSE, gemmKernel, panelsOf, workspaceLayout, type GemmLayout, type GemmWorkspace } from "../wasm/gemm.js";
 import type { KernelExports } from "../wasm/kernels.js";
-import { ALIGN, ARG_COUNT, controlViews, EXTENT, GENERATION, KERNEL, LINE_RESULT, MAX_ARGS, PENDING, sliceOf, STOP, waitWhileEqual, type ControlViews } from "./control.js";
+import { ALIGN, ARG_COUNT, controlViews, EXTENT, FAILED, failureText, GENERATION, KERNEL, LINE_RESULT, MAX_ARGS, OP_TIMEOUT_MS, PENDING, sliceOf, STOP, waitWhileEqual, type ControlViews } from "./control.js";
 import { callKernel, kernelIndex, type ParallelKernel } from "./parallel-kernels.js";
 
 /** Below this much work (multiply-adds, or elements × 16 for elementwise ops) one thread does it all. */
@@ -19,6 +19,8 @@ export class ParallelOps implements Ops {
   readonly kernels: KernelExports;
   private readonly serial: SerialOps;
   private readonly views: ControlViews;
+  /** Why the pool can take no more work, once a worker failed or stopped answering. */
+  private broken?: Error;
 
   /** `threads` counts the coordinator: workers 1…threads−1 must be serving `control`. */
   constructor(kernels: KernelExports, memory: WebAssembly.Memory, control: number, readonly threads: number) {
@@ -30,6 +32,7 @@ export class ParallelOps implements Ops {
   /** Runs `kernel(...args, r0, r1)` over [0, extent) on every thread; returns the sum of the slices' results. */
   private run(kernel: ParallelKernel, args: number[], extent: number, align: number, work: number): number {
     const index = kernelIndex.get(kernel)!;
+    if (this.broken) throw this.broken;
     if (this.threads === 1 || work < PARALLEL_MIN_WORK) return callKernel(this.kernels, index, args, args.length, 0, extent);
     if (args.length > MAX_ARGS) throw new RangeError(`${kernel}: ${args.length} arguments exceed the control block's ${MAX_ARGS}`);
     const { words } = this.views;
@@ -42,10 +45,27 @@ export class ParallelOps implements Ops {
     Atomics.add(words, GENERATION, 1);
     Atomics.notify(words, GENERATION);
     const [r0, r1] = sliceOf(extent, align, this.threads, 0);
-    let total = r1 > r0 ? callKernel(this.kernels, index, args, args.length, r0, r1) : 0;
-    for (let pending = Atomics.load(words, PENDING); pending !== 0; pending = Atomics.load(words, PENDING)) waitWhileEqual(words, PENDING, pending);
+    let total = 0;
+    try {
+      total = r1 > r0 ? callKernel(this.kernels, index, args, args.length, r0, r1) : 0;
+    } finally {
+      // Even if our slice threw: the workers must be done with this op before anything else touches memory.
+      this.awaitWorkers(kernel);
+    }
     for (let w = 1; w < this.threads; w++) total += words[LINE_RESULT(w)];
     return total;
+  }
+
+  private awaitWorkers(kernel: ParallelKernel): void {
+    const { words } = this.views;
+    const deadline = performance.now() + OP_TIMEOUT_MS;
+    for (let pending = Atomics.load(words, PENDING); pending !== 0; pending = Atomics.load(words, PENDING)) {
+      if (!waitWhileEqual(words, PENDING, pending, deadline - performance.now())) {
+        throw (this.broken = new Error(`thread pool: ${pending} worker(s) did not finish ${kernel} within ${OP_TIMEOUT_MS / 1000} s; the pool is unusable`));
+      }
+    }
+    const failed = Atomics.load(words, FAILED);
+    if (failed !== 0) throw (this.broken = new Error(`thread pool: worker ${failed - 1} failed in ${kernel}: ${failureText(this.views)}; the pool is unusable`));
   }
 
   /** Tells the workers to leave their loops. */

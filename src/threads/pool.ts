@@ -36,6 +36,8 @@ export async function createThreadPool(module: WebAssembly.Module, threads: numb
     throw error;
   }
   const loops = workers.map((w) => w.remote.loop());
+  // A loop rejects when its kernel failed; the coordinator reports that failure where it happens.
+  for (const loop of loops) loop.catch(() => {});
   const ops = new ParallelOps(kernels.kernels, kernels.memory, control, threads);
   return {
     threads,
@@ -43,7 +45,8 @@ export async function createThreadPool(module: WebAssembly.Module, threads: numb
     ops,
     async close() {
       ops.stop();
-      await Promise.all(loops);
+      // A worker whose kernel failed has left its loop already (its loop rejected): terminate every one regardless.
+      await Promise.allSettled(loops);
       await Promise.all(workers.map((w) => w.terminate()));
     },
   };

@@ -5,7 +5,7 @@
  */
 import { loadKernels } from "../wasm/loader.js";
 import type { KernelExports } from "../wasm/kernels.js";
-import { ALIGN, ARG_COUNT, controlViews, EXTENT, GENERATION, KERNEL, LINE_RESULT, PENDING, sliceOf, STOP, waitWhileEqual, type ControlViews } from "./control.js";
+import { ALIGN, ARG_COUNT, controlViews, EXTENT, GENERATION, KERNEL, LINE_RESULT, PENDING, reportFailure, sliceOf, STOP, waitWhileEqual, type ControlViews } from "./control.js";
 import { callKernel } from "./parallel-kernels.js";
 
 export interface WorkerInit {
@@ -27,7 +27,7 @@ export class PoolWorker {
     this.state = { kernels, views, seen: Atomics.load(views.words, GENERATION), init };
   }
 
-  /** Blocks this thread serving ops; resolves when the coordinator sends STOP. */
+  /** Blocks this thread serving ops; resolves when the coordinator sends STOP, rejects after a kernel threw (reported to the coordinator first). */
   loop(): void {
     if (!this.state) throw new Error("PoolWorker.loop before prepare");
     const { kernels, views, init } = this.state;
@@ -39,8 +39,15 @@ export class PoolWorker {
       const kernel = Atomics.load(words, KERNEL);
       if (kernel === STOP) return;
       const [r0, r1] = sliceOf(words[EXTENT], words[ALIGN], init.threads, init.index);
-      words[LINE_RESULT(init.index)] = r1 > r0 ? callKernel(kernels, kernel, args, words[ARG_COUNT], r0, r1) : 0;
+      let failure: unknown = undefined;
+      try {
+        words[LINE_RESULT(init.index)] = r1 > r0 ? callKernel(kernels, kernel, args, words[ARG_COUNT], r0, r1) : 0;
+      } catch (error) {
+        failure = error;
+        reportFailure(views, init.index, error);
+      }
       if (Atomics.sub(words, PENDING, 1) === 1) Atomics.notify(words, PENDING);
+      if (failure !== undefined) throw failure;
     }
   }
 }

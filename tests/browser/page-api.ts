@@ -2,7 +2,7 @@
 import type { RunResult } from "../../src/config/run-result.js";
 
 export type PageTrain = (config: unknown) => Promise<RunResult>;
-export type PageTrainInBackground = (config: unknown, threads: number) => Promise<RunResult>;
+export type PageTrainInBackground = (config: unknown, threads: number, coordinatorPath?: string) => Promise<RunResult>;
 
 declare global {
   interface Window {

@@ -2,17 +2,20 @@
  * Browser entry of the test page (bundled by tests/support/test-page.ts): the universal `train` on
  * the page itself, and training in a coordinator worker with a thread pool.
  */
-import { train } from "../../src/index.js";
+import { loadMnist, train } from "../../src/index.js";
 import { trainInBackground } from "../../src/threads/background.js";
 import type { PageTrain, PageTrainInBackground } from "./page-api.js";
 
 const at = (path: string) => new URL(path, location.href).href;
 
-const grokedgeTrain: PageTrain = (config) => train(config, { kernels: new URL(at("/build/simd.wasm")) });
-const grokedgeTrainInBackground: PageTrainInBackground = (config, threads) =>
+const grokedgeTrain: PageTrain = async (config) => {
+  const mnist = (config as { task: { kind: string } }).task.kind === "mnist" ? await loadMnist(new URL(at("/build/mnist.bin"))) : undefined;
+  return train(config, { kernels: new URL(at("/build/simd.wasm")), mnist });
+};
+const grokedgeTrainInBackground: PageTrainInBackground = (config, threads, coordinatorPath = "/coordinator.js") =>
   trainInBackground(config, {
     threads,
-    coordinatorUrl: at("/coordinator.js"),
+    coordinatorUrl: at(coordinatorPath),
     poolWorkerUrl: at("/pool-worker.js"),
     simdUrl: at("/build/simd.wasm"),
     threadsUrl: at("/build/simd-threads.wasm"),

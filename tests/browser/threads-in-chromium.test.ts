@@ -48,6 +48,11 @@ describe("threads in headless Chromium", () => {
     expect(performance.now() - t0).toBeLessThan(15_000);
   }, 30_000);
 
+  it("a coordinator script that does not load rejects the run with an error naming it", async () => {
+    const outcome = await isolated.page.evaluate((c) => window.grokedgeTrainInBackground(c, 2, "/no-such-coordinator.js").then(() => "finished", (e: Error) => e.message), config);
+    expect(outcome).toMatch(/^coordinator worker http:\/\/.*\/no-such-coordinator\.js failed/);
+  }, 30_000);
+
   it("without cross-origin isolation runs on one thread with the simd build, and says why", async () => {
     const env = await plain.page.evaluate(() => ({ isolated: self.crossOriginIsolated, sab: typeof SharedArrayBuffer }));
     expect(env).toEqual({ isolated: false, sab: "undefined" });

@@ -32,6 +32,36 @@ const CONFIGS: [string, Record<string, unknown>][] = [
       seed: 3,
     },
   ],
+  [
+    "2-layer transformer with LayerNorm, x² + y², warm-up and an embedding group, mini-batches",
+    {
+      version: 1,
+      task: { kind: "modular", p: 17, op: "x2+y2", trainFraction: 0.5 },
+      model: { kind: "transformer", layers: 2, dModel: 16, heads: 4, dMlp: 24, layerNorm: true },
+      optimizer: { kind: "adamw", lr: 3e-3, weightDecay: 0.5, warmupSteps: 5, embedding: { lr: 1e-3 } },
+      batchSize: 48,
+      steps: 20,
+      evalInterval: 10,
+      seed: 4,
+    },
+  ],
+  [
+    "tanh MLP on real MNIST digits fetched as the binary asset",
+    {
+      version: 1,
+      task: { kind: "mnist", trainSize: 200, testSize: 100 },
+      model: { kind: "mlp", input: "pixels", hidden: [32, 16], activation: "tanh" },
+      optimizer: { kind: "adamw", lr: 1e-3 },
+      batchSize: 50,
+      steps: 12,
+      evalInterval: 6,
+      seed: 9,
+    },
+  ],
+  [
+    "GELU embedding MLP, x³ + xy",
+    { ...smallMlpConfig({ p: 19, hidden: [24], steps: 20, seed: 2 }), task: { kind: "modular", p: 19, op: "x3+xy", trainFraction: 0.5 }, model: { kind: "mlp", input: "embedding", embeddingDim: 8, hidden: [24], activation: "gelu" } },
+  ],
 ];
 
 let testPage: TestPage;

@@ -22,9 +22,9 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 async function run(args: string[]) {
-  const lines: string[] = [];
-  const code = await main(args, (line) => lines.push(line));
-  return { code, output: lines.join("\n") };
+  const out: string[] = [], err: string[] = [];
+  const code = await main(args, { out: (line) => out.push(line), err: (line) => err.push(line) });
+  return { code, output: out.join("\n"), errors: err.join("\n") };
 }
 
 describe("grokedge train", () => {
@@ -54,17 +54,38 @@ describe("grokedge train", () => {
     [["train", "--config", "/nonexistent.json"], /cannot read run config/],
     [["train", "--config", "x", "--threads", "zero"], /--threads must be an integer/],
     [["fly"], /unknown command "fly"/],
-  ])("exits 2 with a clear message on bad usage: %j", async (args, message) => {
-    const { code, output } = await run(args as string[]);
+  ])("exits 2 with a clear message on stderr on bad usage: %j", async (args, message) => {
+    const { code, output, errors } = await run(args as string[]);
     expect(code).toBe(2);
-    expect(output).toMatch(message);
+    expect(errors).toMatch(message);
+    expect(output).toBe("");
   });
 
   it("names the bad field of an invalid config", async () => {
     const configPath = join(dir, "bad.json");
     await writeFile(configPath, JSON.stringify({ ...config, steps: 0 }));
-    const { code, output } = await run(["train", "--config", configPath]);
+    const { code, errors } = await run(["train", "--config", configPath]);
     expect(code).toBe(2);
-    expect(output).toMatch(/steps: Too small/);
+    expect(errors).toMatch(/steps: Too small/);
+  });
+
+  it("refuses an --out it could not write before training, not after", async () => {
+    const configPath = join(dir, "run.json");
+    await writeFile(configPath, JSON.stringify({ ...config, steps: 100_000 }));
+    const t0 = performance.now();
+    const { code, output, errors } = await run(["train", "--config", configPath, "--out", join(dir, "no-such-folder", "result.json")]);
+    expect(code).toBe(2);
+    expect(errors).toMatch(/cannot write the result to .*no-such-folder.*ENOENT/);
+    expect(output).toBe("");
+    expect(performance.now() - t0).toBeLessThan(5_000);
+  });
+
+  it("exits 1 with the reason when the run itself fails", async () => {
+    const configPath = join(dir, "huge.json");
+    // Valid, but its activations need more than the 4 GiB a wasm memory can hold.
+    await writeFile(configPath, JSON.stringify({ ...config, task: { kind: "modular", p: 257, op: "add", trainFraction: 0.9 }, model: { kind: "mlp", input: "onehot", hidden: [100_000] } }));
+    const { code, errors } = await run(["train", "--config", configPath]);
+    expect(code).toBe(1);
+    expect(errors).toMatch(/^training failed: arena: cannot grow wasm memory/);
   });
 });

@@ -5,6 +5,7 @@
  * are rarely crossed at ε = 1e-3. The coordinate with the largest gradient is always checked.
  */
 import { describe, expect, it } from "vitest";
+import { loadMnistFromBuild } from "../../src/data/mnist-node.js";
 import { kernelsFor, scoped } from "../support/kernels.js";
 import { ModelHarness } from "../support/model-harness.js";
 import { mulberry32 } from "../support/random.js";
@@ -21,12 +22,14 @@ for (const activation of ["relu", "square", "tanh", "gelu"]) {
 CASES.push(["one-hot MLP without biases, square, mse", { ...base, loss: "mse", model: { kind: "mlp", input: "onehot", hidden: [13], activation: "square", bias: false } }]);
 CASES.push(["one-hot MLP, relu, cross-entropy", { ...base, loss: "cross-entropy", model: { kind: "mlp", input: "onehot", hidden: [13, 5], activation: "relu", bias: true } }]);
 
-/** Central differences of the loss along single coordinates of one tensor, next to the analytic gradient there. */CASES.push(["transformer, 1 layer, no LayerNorm (Nanda et al.), cross-entropy", { ...base, model: { kind: "transformer", layers: 1, dModel: 8, heads: 2, dMlp: 12, init: { embeddingStd: 0.5 } } }]);
+CASES.push(["pixel MLP (MNIST digits), gelu, cross-entropy", { ...base, task: { kind: "mnist", trainSize: 24, testSize: 8 }, model: { kind: "mlp", input: "pixels", hidden: [10], activation: "gelu", bias: true } }]);
+CASES.push(["transformer, 1 layer, no LayerNorm (Nanda et al.), cross-entropy", { ...base, model: { kind: "transformer", layers: 1, dModel: 8, heads: 2, dMlp: 12, init: { embeddingStd: 0.5 } } }]);
 CASES.push(["transformer, 2 layers, no LayerNorm", { ...base, model: { kind: "transformer", layers: 2, dModel: 8, heads: 2, dMlp: 12 } }]);
 CASES.push(["transformer, 1 layer, LayerNorm", { ...base, model: { kind: "transformer", layers: 1, dModel: 8, heads: 2, dMlp: 12, layerNorm: true } }]);
 CASES.push(["transformer, 2 layers, LayerNorm, no biases, mse", { ...base, loss: "mse", model: { kind: "transformer", layers: 2, dModel: 8, heads: 4, dMlp: 6, layerNorm: true, bias: false } }]);
 CASES.push(["transformer, 2 layers, LayerNorm, biases, cross-entropy", { ...base, model: { kind: "transformer", layers: 2, dModel: 12, heads: 3, dMlp: 10, layerNorm: true } }]);
 
+/** Central differences of the loss along single coordinates of one tensor, next to the analytic gradient there. */
 function coordinateChecks(h: ModelHarness, name: string, seed: number) {
   h.backward();
   const g = h.grad(name).slice();
@@ -53,8 +56,9 @@ const agrees = (c: { analytic: number; numeric: number; scaleOfTensor: number })
 describe("gradients match finite differences, tensor by tensor", () => {
   it.each(CASES)("%s", async (_, config) => {
     const k = await kernelsFor("simd");
+    const mnist = (config as { task: { kind: string } }).task.kind === "mnist" ? await loadMnistFromBuild() : undefined;
     scoped(k, () => {
-      const h = new ModelHarness(k, config);
+      const h = new ModelHarness(k, config, { mnist });
       for (const t of h.state.layout.tensors) {
         for (const check of coordinateChecks(h, t.name, t.size)) {
           expect(agrees(check), `${t.name}[${check.coordinate}]: analytic ${check.analytic} vs numeric ${check.numeric}`).toBe(true);

@@ -29,6 +29,8 @@ describe("train", () => {
     ["full batch, AdamW", {}],
     ["mini-batches of 50, SGD with momentum and a norm constraint", { batchSize: 50, optimizer: { kind: "sgd", lr: 0.05, momentum: 0.9 }, constrainNorm: 20 }],
     ["warm-up and a separate embedding group", { optimizer: { kind: "adamw", lr: 3e-3, warmupSteps: 15, weightDecay: 1, embedding: { lr: 1e-3, weightDecay: 0 } } }],
+    ["a 2-layer transformer with LayerNorm on mini-batches", { model: { kind: "transformer", layers: 2, dModel: 16, heads: 2, dMlp: 32, layerNorm: true }, batchSize: 64 }],
+    ["an MNIST MLP with SGD", { task: { kind: "mnist", trainSize: 200, testSize: 100 }, model: { kind: "mlp", input: "pixels", hidden: [32] }, optimizer: { kind: "sgd", lr: 0.05, momentum: 0.9 }, batchSize: 50 }],
   ])("resumes from a checkpoint bit-exactly: %s", async (_, overrides) => {
     const config = small(overrides);
     const straight = await train(config);
@@ -51,6 +53,9 @@ describe("train", () => {
     await train(small(), { onProgress: (p) => seen.push(p) });
     expect(seen.filter((p) => p.point).map((p) => p.step)).toEqual([0, 10, 20, 30, 40]);
     expect(seen.every((p) => p.steps === 40)).toBe(true);
+    // Throughput so far: none before the first step, then positive.
+    expect(seen[0].stepsPerSecond).toBe(0);
+    expect(seen.filter((p) => p.step > 0).every((p) => p.stepsPerSecond > 0)).toBe(true);
   });
 
   it("stops early once test accuracy reaches the threshold", async () => {
@@ -70,6 +75,19 @@ describe("train", () => {
     await expect(run).rejects.toThrow(/abort/i);
   });
 
+  it("grokedge/node says so when given both threads and a kernel instance", async () => {
+    const { loadBuild } = await import("../../src/wasm/node.js");
+    const result = await train(small({ steps: 10 }), { kernels: await loadBuild("simd"), threads: 2 });
+    expect(result.meta).toMatchObject({ threads: 1, build: "simd" });
+    expect(result.meta.note).toBe("asked for 2 threads; ran on 1: a kernel instance was passed (pass threads without kernels for a pool)");
+  });
+
+  it("can be cancelled on a thread pool, which closes", async () => {
+    const controller = new AbortController();
+    const run = train(small({ steps: 100_000, model: { kind: "mlp", input: "embedding", embeddingDim: 64, hidden: [256] } }), { threads: 2, signal: controller.signal, progressIntervalMs: 5, onProgress: (p) => p.step > 5 && controller.abort() });
+    await expect(run).rejects.toThrow(/abort/i);
+  });
+
   it("says so when asked for threads it cannot use (the universal entry point runs on the calling thread)", async () => {
     const { train: trainHere } = await import("../../src/engine/train.js");
     const { loadBuild } = await import("../../src/wasm/node.js");
@@ -81,6 +99,17 @@ describe("train", () => {
   it("rejects a bad config naming the field", async () => {
     await expect(train(small({ steps: -1 }))).rejects.toThrow(RunConfigError);
     await expect(train(small({ model: { kind: "mlp", input: "embedding", hidden: [8] } }))).rejects.toThrow(/model\.embeddingDim: required/);
+  });
+
+  it("leaves a reused kernel instance's arena as it was when a run cannot be set up", async () => {
+    const { loadBuild } = await import("../../src/wasm/node.js");
+    const kernels = await loadBuild("simd");
+    const before = kernels.arena.used;
+    // Valid, but far too big for a wasm memory: the model's allocations fail partway.
+    const huge = small({ task: { kind: "modular", p: 257, op: "add", trainFraction: 0.9 }, model: { kind: "mlp", input: "onehot", hidden: [100_000] } });
+    await expect(train(huge, { kernels })).rejects.toThrow(/arena: cannot grow wasm memory/);
+    expect(kernels.arena.used).toBe(before);
+    await expect(train(small(), { kernels })).resolves.toMatchObject({ summary: { stepsRun: 40 } });
   });
 
   it("rejects checkpoint bytes that are not a checkpoint", async () => {
@@ -100,5 +129,39 @@ describe("train", () => {
     });
     expect(result.summary.final.trainAccuracy).toBeGreaterThan(0.8);
     expect(result.summary.final.testAccuracy).toBeGreaterThan(0.6);
+  });
+});
+
+describe("checkpoints", () => {
+  async function checkpointOf(config: object, stopAtStep: number): Promise<Uint8Array> {
+    let saved: Uint8Array | undefined;
+    await train(config, { stopAtStep, onCheckpoint: (bytes) => (saved = bytes) });
+    return saved!;
+  }
+
+  /** The checkpoint with its JSON header edited. */
+  function withHeader(bytes: Uint8Array, edit: (header: Record<string, unknown>) => void): Uint8Array {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const length = view.getUint32(8, true);
+    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + length)));
+    edit(header);
+    const json = new TextEncoder().encode(JSON.stringify(header));
+    const start = (12 + length + 3) & ~3, newStart = (12 + json.length + 3) & ~3;
+    const out = new Uint8Array(newStart + bytes.length - start);
+    out.set(bytes.subarray(0, 8));
+    new DataView(out.buffer).setUint32(8, json.length, true);
+    out.set(json, 12);
+    out.set(bytes.subarray(start), newStart);
+    return out;
+  }
+
+  it("resume only with the engine version that wrote them, and with a sound header", async () => {
+    const config = small({ batchSize: 50 });
+    const bytes = await checkpointOf(config, 7);
+    await expect(train(undefined, { resumeFrom: withHeader(bytes, (h) => (h.engineVersion = "0.0.1")) })).rejects.toThrow(/written by engine 0\.0\.1, this is .*would not reproduce/);
+    await expect(train(undefined, { resumeFrom: withHeader(bytes, (h) => (h.step = -3)) })).rejects.toThrow(/not a grokedge checkpoint: header step: Too small/);
+    await expect(train(undefined, { resumeFrom: withHeader(bytes, (h) => (h.cursor = 10_000)) })).rejects.toThrow(/cursor: 10000 is past/);
+    await expect(train(undefined, { resumeFrom: withHeader(bytes, (h) => ((h.order as number[])[0] = 99_999)) })).rejects.toThrow(/batch order names rows past/);
+    await expect(train(undefined, { resumeFrom: withHeader(bytes, () => {}) })).resolves.toMatchObject({ summary: { stepsRun: 40 } });
   });
 });

@@ -23,14 +23,15 @@ function bytesOf(k: KernelInstance, ptr: number, length: number, bytesPer = 4, r
   return both;
 }
 
+// Accumulating and not (each starts its tiles differently); k = 257 crosses the k-chunk of 256.
 const gemmCases: KernelCase[] = GEMM_KERNELS.flatMap((g) =>
-  [[113, 257, 97], [5, 7, 3]].map(([m, kk, n]) => ({
-    name: `gemm ${g.layout} ${m}×${kk}×${n} accumulate`,
+  ([[113, 257, 97, true], [5, 7, 3, true], [37, 61, 43, false], [113, 257, 97, false]] as const).map(([m, kk, n, accumulate]) => ({
+    name: `gemm ${g.layout} ${m}×${kk}×${n}${accumulate ? " accumulate" : ""}`,
     run: (k: KernelInstance) =>
       scoped(k, () => {
         const c = putF32(k, randomF32(m * n, 3));
         const floats = workspaceFloats(g.layout, m, kk, n);
-        gemm(k.kernels, g.layout, c, putF32(k, randomF32(m * kk, 1)), putF32(k, randomF32(kk * n, 2)), m, kk, n, true, { ptr: k.arena.allocF32(floats), floats });
+        gemm(k.kernels, g.layout, c, putF32(k, randomF32(m * kk, 1)), putF32(k, randomF32(kk * n, 2)), m, kk, n, accumulate, { ptr: k.arena.allocF32(floats), floats });
         return bytesOf(k, c, m * n);
       }),
   })),
@@ -69,16 +70,18 @@ const elementwiseCases: KernelCase[] = (
 }));
 
 const [ROWS, COLS] = [113, 97];
-const lossCases: KernelCase[] = (["f32_softmax_xent_scalar", "f32_mse_onehot_scalar"] as const).map((name) => ({
-  name: `${name} ${ROWS}×${COLS}`,
-  run: (k: KernelInstance) =>
-    scoped(k, () => {
-      const grad = k.arena.allocF32(ROWS * COLS), rowLoss = k.arena.alloc(ROWS * 8);
-      const targets = putI32(k, Array.from({ length: ROWS }, (_, i) => (i * 31) % COLS));
-      const correct = k.kernels[name](grad, rowLoss, putF32(k, randomF32(ROWS * COLS, 10, 8)), targets, ROWS, COLS, 1 / ROWS, 0, ROWS);
-      return new Uint8Array([...bytesOf(k, grad, ROWS * COLS), ...bytesOf(k, rowLoss, ROWS, 8, correct)]);
-    }),
-}));
+const lossCases: KernelCase[] = (["f32_softmax_xent_scalar", "f32_mse_onehot_scalar"] as const).flatMap((name) =>
+  [true, false].map((withGradient) => ({
+    name: `${name} ${ROWS}×${COLS}${withGradient ? "" : " (evaluation: no gradient)"}`,
+    run: (k: KernelInstance) =>
+      scoped(k, () => {
+        const grad = withGradient ? k.arena.allocF32(ROWS * COLS) : 0, rowLoss = k.arena.alloc(ROWS * 8);
+        const targets = putI32(k, Array.from({ length: ROWS }, (_, i) => (i * 31) % COLS));
+        const correct = k.kernels[name](grad, rowLoss, putF32(k, randomF32(ROWS * COLS, 10, 8)), targets, ROWS, COLS, 1 / ROWS, 0, ROWS);
+        return new Uint8Array([...(withGradient ? bytesOf(k, grad, ROWS * COLS) : []), ...bytesOf(k, rowLoss, ROWS, 8, correct)]);
+      }),
+  })),
+);
 
 const [VOCAB, DIM] = [13, 97];
 const ids = Array.from({ length: ROWS }, (_, i) => (i * 7) % VOCAB);

@@ -85,3 +85,37 @@ describe("ThreadPool", () => {
     expect(pool.ops.loss("cross-entropy", 0, rowLoss, logits, targets, rows, cols, 1)).toBe(serial);
   });
 });
+
+describe("a kernel that traps on a pool", () => {
+  // An embedding gather whose ids run far past memory in some rows: those rows' slice traps.
+  const [rows, dim, vocab] = [8192, 4, 16];
+  function gatherWithBadIds(pool: ThreadPool, bad: (row: number) => boolean): () => void {
+    const { arena } = pool.kernels;
+    const out = arena.allocF32(rows * dim), table = arena.allocF32(vocab * dim), ids = arena.alloc(rows * 4);
+    arena.i32(ids, rows).forEach((_, i, v) => (v[i] = bad(i) ? 100_000_000 : i % vocab));
+    return () => pool.ops.embeddingForward(out, table, ids, rows, dim, false);
+  }
+
+  it("in a worker: the op throws the worker's error, the pool refuses more work, close() ends every worker", async () => {
+    const pool = await createNodeThreadPool(2);
+    try {
+      const gather = gatherWithBadIds(pool, (i) => i >= rows / 2); // slice 1, the worker's
+      expect(gather).toThrow(/thread pool: worker 1 failed in f32_embedding_forward_wasmsimd: RuntimeError: memory access out of bounds/);
+      expect(() => pool.ops.add(0, 0, 0, 1 << 20)).toThrow(/worker 1 failed/);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("in the coordinator's own slice: it throws only once the workers are done, and the pool stays usable", async () => {
+    const pool = await createNodeThreadPool(2);
+    try {
+      const gather = gatherWithBadIds(pool, (i) => i < rows / 2); // slice 0, the coordinator's
+      expect(gather).toThrow(/memory access out of bounds/);
+      const fine = gatherWithBadIds(pool, () => false);
+      expect(fine).not.toThrow();
+    } finally {
+      await pool.close();
+    }
+  });
+});

@@ -149,16 +149,6 @@ export class Mlp implements Model {
     }
   }
 
-  flopsPerStep(rows: number): number {
-    const w = this.widths;
-    let flops = 0;
-    // Hidden and read-out matmuls: forward, weight gradient, input gradient.
-    for (let l = 1; l < w.length - 1; l++) flops += 3 * 2 * rows * w[l] * w[l + 1];
-    if (!this.tokenInput) flops += 2 * 2 * rows * w[0] * w[1];
-    else if (this.config.input === "embedding") flops += 3 * 2 * this.shape.positions * this.shape.vocab * this.config.embeddingDim! * this.hidden0;
-    return flops;
-  }
-
   /** The per-position tables T (f32[positions·vocab × hidden₀]): computed from E for embedding input, W₀ itself for one-hot. */
   private tokenTables(): number {
     if (this.config.input === "onehot") return this.state.param("w0");

@@ -32,6 +32,4 @@ export interface Model {
   forward(batch: Batch): number;
   /** Accumulates parameter gradients from dlogits (f32[rows × classes]); needs the forward pass of the same batch just before. */
   backward(batch: Batch, dlogits: number): void;
-  /** Floating-point operations of one training step (forward + backward) on `rows` rows, for throughput figures. */
-  flopsPerStep(rows: number): number;
 }

@@ -22,11 +22,13 @@ const SEQ = 3;
 
 export function transformerLayout(c: TransformerConfig, shape: InputShape): ParameterLayout {
   const d = c.dModel, p = shape.vocab;
-  const weight = (name: string, rows: number, cols: number, std: number | undefined): ParamSpec => ({ name, shape: [rows, cols], group: "weights", std: std ?? 1 / Math.sqrt(rows) });
+  // A tensor's std: its own (init.tensorStd), else its kind's, else fan-in (1 for embeddings).
+  const stdOf = (name: string, kind: number | undefined, fallback: number) => c.init.tensorStd?.[name] ?? kind ?? fallback;
+  const weight = (name: string, rows: number, cols: number, std: number | undefined): ParamSpec => ({ name, shape: [rows, cols], group: "weights", std: stdOf(name, std, 1 / Math.sqrt(rows)) });
   const vector = (name: string, n: number, value: 0 | 1): ParamSpec => ({ name, shape: [n], group: "weights", std: 0, constant: value });
   const specs: ParamSpec[] = [
-    { name: "tokenEmbedding", shape: [p + 1, d], group: "embedding", std: c.init.embeddingStd ?? 1 },
-    { name: "positionEmbedding", shape: [SEQ, d], group: "embedding", std: c.init.embeddingStd ?? 1 },
+    { name: "tokenEmbedding", shape: [p + 1, d], group: "embedding", std: stdOf("tokenEmbedding", c.init.embeddingStd, 1) },
+    { name: "positionEmbedding", shape: [SEQ, d], group: "embedding", std: stdOf("positionEmbedding", c.init.embeddingStd, 1) },
   ];
   for (let l = 0; l < c.layers; l++) {
     if (c.layerNorm) specs.push(vector(`l${l}.ln1.gamma`, d, 1), vector(`l${l}.ln1.beta`, d, 0));
@@ -197,18 +199,6 @@ export class Transformer implements Model {
     }
     ops.biasBackward(state.grad("positionEmbedding"), this.dx, B, SEQ * d);
     ops.embeddingBackward(state.grad("tokenEmbedding"), this.dx, this.tokenIds, N, d);
-  }
-
-  flopsPerStep(rows: number): number {
-    const { d, config } = this;
-    const m = config.dMlp, N = rows * SEQ;
-    let flops = 3 * 2 * rows * d * this.classes;
-    for (const block of this.blocks) {
-      const Nq = rows * block.queryLen;
-      flops += 3 * 2 * (2 * N * d * d + 2 * Nq * d * d + 2 * Nq * d * m);
-      flops += 3 * 2 * 2 * rows * config.heads * block.queryLen * SEQ * this.headDim;
-    }
-    return flops;
   }
 
   /** y[rows×out] = x·W (+ b). */

@@ -31,6 +31,8 @@ function reference(g: GemmKernel, a: Float32Array, b: Float32Array, c0: Float32A
 const boundFor = (k: number, magnitude: number) => (k + 2) * 2 ** -23 * magnitude;
 
 const size = fc.oneof(fc.constantFrom(...ODD_SIZES.filter((s) => s <= 113)), fc.integer({ min: 1, max: 19 }));
+/** k runs past the micro-kernel's k-chunk (256) too, where each chunk continues from the partial sums in C. */
+const depth = fc.oneof(size, fc.constantFrom(257, 300, 513));
 
 function workspaceFor(k: KernelInstance, layout: GemmLayout, m: number, kk: number, n: number): GemmWorkspace {
   const floats = workspaceFloats(layout, m, kk, n);
@@ -41,7 +43,7 @@ describe.each(GEMM_KERNELS)("$layout: $formula ($pack, then the 4×8 micro-kerne
   it.each([false, true])("matches the f64 reference on odd shapes (accumulate=%s)", async (accumulate) => {
     const k = await kernelsFor("simd");
     fc.assert(
-      fc.property(size, size, size, fc.integer({ min: 0, max: 2 ** 31 - 1 }), (m, kk, n, seed) =>
+      fc.property(size, depth, size, fc.integer({ min: 0, max: 2 ** 31 - 1 }), (m, kk, n, seed) =>
         scoped(k, () => {
           const a = randomF32(m * kk, seed), b = randomF32(kk * n, seed + 1), c0 = randomF32(m * n, seed + 2);
           const pa = putF32(k, a), pb = putF32(k, b), pc = putF32(k, c0);
@@ -136,9 +138,9 @@ describe("gemm()", () => {
     });
   });
 
-  it.each(GEMM_KERNELS)("$layout is correct on the reference model shape [64×256]·[256×97] with accumulate", async (g) => {
+  it.each(GEMM_KERNELS.flatMap((g) => [[64, 256, 97], [257, 257, 257]].map(([m, kk, n]) => ({ ...g, m, kk, n }))))("$layout is correct on [$m×$kk]·[$kk×$n] with accumulate", async (g) => {
     const k = await kernelsFor("simd");
-    const [m, kk, n] = [64, 256, 97];
+    const { m, kk, n } = g;
     scoped(k, () => {
       const a = randomF32(m * kk, 11), b = randomF32(kk * n, 12), c0 = randomF32(m * n, 13);
       const pc = putF32(k, c0);
