@@ -1,6 +1,10 @@
 /**
  * npm start: build, make .dev.vars if missing, apply the D1 migrations locally, run `wrangler dev` on
  * localhost:8787 and, on first start, seed the default sweep through the API itself.
+ *
+ * wrangler dev never fires wrangler.toml's cron trigger, so this script stands in for it: it runs
+ * `wrangler dev --test-scheduled` and calls the scheduled handler (GET /__scheduled) every minute,
+ * so expired leases return to the pool even while nobody asks for work.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -10,6 +14,9 @@ import { DEFAULT_SWEEP } from "./default-sweep.js";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const PORT = Number(process.env.PORT ?? 8787);
+const ORIGIN = `http://127.0.0.1:${PORT}`;
+/** Locally every minute (wrangler.toml's deployed cron runs every 5): a short lease expires soon after its deadline. */
+const SCHEDULED_INTERVAL_MS = 60_000;
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
 const wrangler = (args: string[]) => execFileSync("npx", ["wrangler", ...args], { cwd: ROOT, env, stdio: "inherit" });
 
@@ -25,23 +32,37 @@ if (!adminToken) throw new Error(".dev.vars has no ADMIN_TOKEN (see .dev.vars.ex
 
 wrangler(["d1", "migrations", "apply", "grokedge", "--local"]);
 
-const dev = spawn("npx", ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(PORT), "--show-interactive-dev-session=false"], { cwd: ROOT, env, stdio: ["inherit", "pipe", "inherit"] });
-let seeded = false;
+const dev = spawn("npx", ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(PORT), "--test-scheduled", "--show-interactive-dev-session=false"], { cwd: ROOT, env, stdio: ["inherit", "pipe", "inherit"] });
+let ready = false;
+let scheduled: NodeJS.Timeout | undefined;
 dev.stdout.on("data", async (chunk: Buffer) => {
   process.stdout.write(chunk);
-  if (seeded || !/Ready on/.test(chunk.toString())) return;
-  seeded = true;
+  if (ready || !/Ready on/.test(chunk.toString())) return;
+  ready = true;
+  scheduled = setInterval(() => void runScheduled(), SCHEDULED_INTERVAL_MS);
   await seedDefaultSweep().catch((error: unknown) => console.error(`seeding the default sweep failed: ${String(error)}`));
 });
-dev.on("exit", (code) => process.exit(code ?? 0));
+dev.on("exit", (code) => {
+  clearInterval(scheduled);
+  process.exit(code ?? 0);
+});
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => dev.kill(signal));
 
+/** Fires the Worker's scheduled handler (expires leases past their deadline), as the deployed cron would. */
+async function runScheduled(): Promise<void> {
+  try {
+    const response = await fetch(`${ORIGIN}/__scheduled`);
+    if (!response.ok) console.error(`the scheduled handler failed: HTTP ${response.status} ${await response.text()}`);
+  } catch (error) {
+    console.error(`the scheduled handler could not be reached: ${String(error)}`);
+  }
+}
+
 async function seedDefaultSweep(): Promise<void> {
-  const origin = `http://127.0.0.1:${PORT}`;
-  const list = (await (await fetch(`${origin}/api/sweeps`)).json()) as { sweeps: unknown[] };
+  const list = (await (await fetch(`${ORIGIN}/api/sweeps`)).json()) as { sweeps: unknown[] };
   if (list.sweeps.length > 0) return console.log(`${list.sweeps.length} sweep(s) already in the local database; not seeding`);
-  const response = await fetch(`${origin}/api/sweeps`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${adminToken}` }, body: JSON.stringify(DEFAULT_SWEEP) });
+  const response = await fetch(`${ORIGIN}/api/sweeps`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${adminToken}` }, body: JSON.stringify(DEFAULT_SWEEP) });
   const body = (await response.json()) as { sweep?: { id: string; units: number }; error?: { message: string } };
   if (!response.ok) throw new Error(body.error?.message ?? `HTTP ${response.status}`);
-  console.log(`seeded the default sweep ${body.sweep!.id} (${body.sweep!.units} work units) — API on ${origin}/api`);
+  console.log(`seeded the default sweep ${body.sweep!.id} (${body.sweep!.units} work units) — API on ${ORIGIN}/api`);
 }

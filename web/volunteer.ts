@@ -4,9 +4,11 @@
  * evaluation (stopping if the API says so), post the result, next lease. Shows what it computes, a
  * live accuracy curve, this browser's completed units and the global stats. Errors go on the page.
  */
+import type { RunConfig } from "../src/config/run-config.js";
 import type { CurvePoint } from "../src/config/run-result.js";
 import type { Progress } from "../src/engine/train.js";
 import { trainInBackground } from "../src/threads/background.js";
+import type { Lease, ProgressReply, RegisteredClient, ResultVerdict } from "../worker/src/schema.js";
 import { drawCurve } from "./curve.js";
 
 const NO_WORK_RETRY_MS = 30_000;
@@ -15,25 +17,6 @@ const STATS_INTERVAL_MS = 30_000;
 const MAX_THREADS = 4;
 const TOKEN_KEY = "grokedge.client";
 const DONE_KEY = "grokedge.unitsDone";
-
-interface Client {
-  clientId: string;
-  token: string;
-}
-interface Lease {
-  id: string;
-  unitId: string;
-  deadline: number;
-  config: RunConfigLike;
-}
-/** The parts of a run config the page describes (the engine validates the whole config). */
-interface RunConfigLike {
-  task: { kind: string; p?: number; op?: string; trainFraction?: number };
-  model: { kind: string; [key: string]: unknown };
-  optimizer: { kind: string; lr?: number; weightDecay?: number };
-  steps: number;
-  seed: number;
-}
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => {
   const element = document.getElementById(id);
@@ -118,11 +101,11 @@ function hasWasmSimd(): boolean {
   return WebAssembly.validate(bytes);
 }
 
-async function client(): Promise<Client> {
+async function client(): Promise<RegisteredClient> {
   const stored = localStorage.getItem(TOKEN_KEY);
-  if (stored) return JSON.parse(stored) as Client;
+  if (stored) return JSON.parse(stored) as RegisteredClient;
   const capabilities = { simd: hasWasmSimd(), threads: crossOriginIsolated, cores: Math.max(1, Math.min(1024, navigator.hardwareConcurrency || 1)), webgpu: "gpu" in navigator, userAgent: navigator.userAgent.slice(0, 500) };
-  const { body } = await api<Client>("POST", "/api/clients", { body: capabilities });
+  const { body } = await api<RegisteredClient>("POST", "/api/clients", { body: capabilities });
   if (!body) throw new Error("POST /api/clients returned no body");
   localStorage.setItem(TOKEN_KEY, JSON.stringify(body));
   localStorage.setItem(DONE_KEY, "0");
@@ -144,9 +127,9 @@ async function refreshStats(): Promise<void> {
 
 // ---- training -----------------------------------------------------------------------------------
 
-function describe(config: RunConfigLike): string {
+function describe(config: RunConfig): string {
   const { task, model, optimizer } = config;
-  const taskText = task.kind === "modular" ? `a ${task.op ?? "?"} b mod ${task.p}, train fraction ${task.trainFraction}` : task.kind;
+  const taskText = task.kind === "modular" ? `a ${task.op} b mod ${task.p}, train fraction ${task.trainFraction}` : task.kind;
   const details = Object.entries(model)
     .filter(([key, value]) => key !== "kind" && (typeof value === "number" || Array.isArray(value) || typeof value === "string"))
     .map(([key, value]) => `${key} ${Array.isArray(value) ? `[${value.join(", ")}]` : String(value)}`)
@@ -156,7 +139,7 @@ function describe(config: RunConfigLike): string {
 
 class Stopped extends Error {}
 
-async function runLease(lease: Lease, { token }: Client): Promise<void> {
+async function runLease(lease: Lease, { token }: RegisteredClient): Promise<void> {
   const started = performance.now();
   const config = lease.config;
   const points: CurvePoint[] = [];
@@ -182,7 +165,7 @@ async function runLease(lease: Lease, { token }: Client): Promise<void> {
     drawCurve(canvas, points, config.steps);
     reports = reports.then(async () => {
       try {
-        const { body } = await api<{ stop: boolean; reason?: string }>("POST", `/api/leases/${lease.id}/progress`, { token, body: { step: progress.step, metrics: point } });
+        const { body } = await api<ProgressReply>("POST", `/api/leases/${lease.id}/progress`, { token, body: { step: progress.step, metrics: point } });
         if (body?.stop) abort.abort(new Stopped(`the server stopped this unit (${body.reason ?? "no reason given"})`));
       } catch (error) {
         showError("progress report", error);
@@ -206,7 +189,7 @@ async function runLease(lease: Lease, { token }: Client): Promise<void> {
     $("threads").textContent = `${result.meta.threads} (${result.meta.build ?? result.meta.backend})${result.meta.note ? ` — ${result.meta.note}` : ""}`;
     setStatus("Sending the result…");
     const wallSeconds = (performance.now() - started) / 1000;
-    const { body } = await api<{ result: { status: string; unit: { status: string } } }>("POST", `/api/leases/${lease.id}/result`, { token, body: { result, timings: { wallSeconds } } });
+    const { body } = await api<{ result: ResultVerdict }>("POST", `/api/leases/${lease.id}/result`, { token, body: { result, timings: { wallSeconds } } });
     localStorage.setItem(DONE_KEY, String(unitsDone() + 1));
     showUnitsDone();
     clearError();

@@ -20,17 +20,30 @@ export interface Dataset {
   test: DataSplit;
 }
 
+/** Pixels of one MNIST digit (28×28, the asset's rows × cols). */
+const MNIST_PIXELS = 28 * 28;
+
 const fromTokens = (s: TokenSplit): DataSplit => ({ count: s.count, tokens: [s.a, s.b], inputs: null, labels: s.labels });
+
+/**
+ * The input shape a task gives its model, from the config alone (no data needed): the API computes
+ * a run's parameter count from it to check what volunteers report.
+ */
+export function taskShape(task: TaskConfig): InputShape {
+  return task.kind === "modular" ? { vocab: task.p, positions: 2, features: 0, classes: task.p } : { vocab: 0, positions: 0, features: MNIST_PIXELS, classes: 10 };
+}
 
 /** Builds the task's splits, drawing the split from `rng`. MNIST needs its digits passed in (see loadMnist). */
 export function buildDataset(task: TaskConfig, rng: Rng, mnist?: MnistData): Dataset {
+  const shape = taskShape(task);
   if (task.kind === "modular") {
     const data = modularData(task.p, task.op, task.trainFraction, rng);
-    return { shape: { vocab: task.p, positions: 2, features: 0, classes: task.p }, train: fromTokens(data.train), test: fromTokens(data.test) };
+    return { shape, train: fromTokens(data.train), test: fromTokens(data.test) };
   }
   if (!mnist) throw new Error("the mnist task needs MNIST digits: pass `mnist` (loadMnist) to train()");
+  // A model laid out for other digits than the data's would read past each row.
+  if (mnist.rows * mnist.cols !== shape.features) throw new Error(`the mnist task needs ${shape.features}-pixel digits, got ${mnist.rows}×${mnist.cols}`);
   const subset = mnistSubset(mnist, task.trainSize, task.testSize, rng);
-  const features = mnist.rows * mnist.cols;
   const split = (s: { inputs: Float32Array; labels: Int32Array }): DataSplit => ({ count: s.labels.length, tokens: [], inputs: s.inputs, labels: s.labels });
-  return { shape: { vocab: 0, positions: 0, features, classes: 10 }, train: split(subset.train), test: split(subset.test) };
+  return { shape, train: split(subset.train), test: split(subset.test) };
 }

@@ -1,10 +1,13 @@
 /**
  * Valid RunResults for the API tests, built with the engine's own schema: a result for a unit's
- * config with a chosen paramsHash and backend, and curves with a few points.
+ * config with a chosen paramsHash and backend, curves with a few points from step 0 to the last
+ * step run, and the parameter count of the config's model as the engine lays it out.
  */
 import { createHash } from "node:crypto";
 import { parseRunConfig, type RunConfigInput } from "../../src/config/run-config.js";
 import { runResultSchema, type RunMeta, type RunResult } from "../../src/config/run-result.js";
+import { taskShape } from "../../src/data/dataset.js";
+import { modelLayout } from "../../src/engine/models/index.js";
 
 /** A 64-hex-digit params hash named by a label ("A", "B"…). */
 export function hashOf(label: string): string {
@@ -18,11 +21,13 @@ export interface ResultOptions {
   finalTestAccuracy?: number;
   /** Step of the first test accuracy ≥ 0.99, or null; default: the last eval step. */
   generalizationStep?: number | null;
+  /** The run stopped early after this many steps (default: it ran all of the config's steps). */
+  stoppedAt?: number;
 }
 
 export function makeRunResult(config: RunConfigInput, options: ResultOptions = {}): RunResult {
   const parsed = parseRunConfig(config);
-  const steps = parsed.steps;
+  const steps = options.stoppedAt ?? parsed.steps;
   const trainAccuracy = options.finalTrainAccuracy ?? 1;
   const testAccuracy = options.finalTestAccuracy ?? 0.995;
   const generalizationStep = options.generalizationStep === undefined ? steps : options.generalizationStep;
@@ -38,10 +43,10 @@ export function makeRunResult(config: RunConfigInput, options: ResultOptions = {
       generalizationStep,
       grokkingDelay: generalizationStep === null ? null : generalizationStep - memorizationStep,
       stepsRun: steps,
-      stoppedEarly: false,
+      stoppedEarly: options.stoppedAt !== undefined,
       final: curves[curves.length - 1],
       paramsHash: options.paramsHash ?? hashOf("A"),
-      parameterCount: 1234,
+      parameterCount: modelLayout(parsed.model, taskShape(parsed.task)).total,
       stepsPerSecond: 500,
       wallSeconds: 1.5,
     },

@@ -48,8 +48,10 @@ describe("aggregates", () => {
   });
 
   it("refuses an unknown format or sweep", async () => {
-    expect((await api.request("GET", `/api/sweeps/${sweepId}/aggregates?format=xml`)).status).toBe(400);
-    expect((await api.request("GET", `/api/sweeps/nope/aggregates`)).body.error.code).toBe("unknown_sweep");
+    const xml = await api.request("GET", `/api/sweeps/${sweepId}/aggregates?format=xml`);
+    expect(xml.status).toBe(400);
+    expect(xml.body.error).toMatchObject({ code: "invalid_query", issues: [{ path: "format" }] });
+    expect((await api.request("GET", `/api/sweeps/nope/aggregates`)).body.error.code).toBe("sweep_not_found");
   });
 
   it("serves one unit's validated curves", async () => {
@@ -58,7 +60,9 @@ describe("aggregates", () => {
     expect(status).toBe(200);
     expect(body.curves.length).toBeGreaterThan(1);
     expect(body.summary.paramsHash).toMatch(/^[0-9a-f]{64}$/);
-    expect((await api.request("GET", "/api/units/nope/curves")).status).toBe(404);
+    const unknown = await api.request("GET", "/api/units/nope/curves");
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe("unit_not_found");
   });
 
   it("counts the contribution: volunteers, validated units, steps, FLOPs, leaderboard", async () => {

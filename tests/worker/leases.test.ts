@@ -1,7 +1,9 @@
+import { createHmac, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunResult } from "../../src/config/run-result.js";
 import { hashOf, submission } from "../support/run-results.js";
-import { createSweep, getSweep, lease, registerVolunteers, unitsOf, type Volunteer } from "../support/sweep-fixtures.js";
-import { startWorker, type WorkerServer } from "../support/worker-server.js";
+import { BASE_CONFIG, createSweep, getSweep, lease, registerVolunteers, unitsOf, type Volunteer } from "../support/sweep-fixtures.js";
+import { startWorker, TEST_TOKEN_SECRET, type WorkerServer } from "../support/worker-server.js";
 
 const LEASE_SECONDS = 1.5;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -94,6 +96,43 @@ describe("leases", () => {
     expect(unit.leases[0]).toMatchObject({ status: "live", deadline: body.deadline, progressStep: 20, progress: metrics });
   });
 
+  it("progress may reach the run's last step, not beyond it (400, nothing stored)", async () => {
+    const sweep = await createSweep(api, { quorum: 1 });
+    const [a] = await registerVolunteers(api, 1);
+    const granted = (await leaseFrom(api, sweep, a)).body.lease;
+    const beyond = await progress(api, granted.id, a, BASE_CONFIG.steps + 1);
+    expect(beyond.status).toBe(400);
+    expect(beyond.body.error).toMatchObject({ code: "invalid_body", issues: [{ path: "step" }] });
+    expect(beyond.body.error.message).toContain(`must not exceed the unit's ${BASE_CONFIG.steps} steps`);
+    expect((await unitsOf(api, sweep))[0].leases[0]).toMatchObject({ progressStep: null, deadline: granted.deadline });
+    expect((await progress(api, granted.id, a, BASE_CONFIG.steps)).body.stop).toBe(false);
+  });
+
+  it("answers a lease request for an unknown sweep with 404 (not 204, no work)", async () => {
+    const [a] = await registerVolunteers(api, 1);
+    const { status, body } = await leaseFrom(api, "no-such-sweep", a);
+    expect(status).toBe(404);
+    expect(body.error.code).toBe("sweep_not_found");
+  });
+
+  it("reports a bad query string as invalid_query naming the parameter", async () => {
+    const [a] = await registerVolunteers(api, 1);
+    const { status, body } = await api.request("POST", "/api/leases?sweeps=typo", { token: a.token });
+    expect(status).toBe(400);
+    expect(body.error.code).toBe("invalid_query");
+    expect(body.error.message).toMatch(/^invalid query: /);
+    expect(body.error.message).toContain("sweeps");
+  });
+
+  it("a result that stopped early may report fewer steps than configured", async () => {
+    const sweep = await createSweep(api, { quorum: 1 });
+    const [a] = await registerVolunteers(api, 1);
+    const granted = (await leaseFrom(api, sweep, a)).body.lease;
+    const stopped = await api.request("POST", `/api/leases/${granted.id}/result`, { token: a.token, body: submission(granted.config, { stoppedAt: 30 }) });
+    expect(stopped.status).toBe(201);
+    expect(stopped.body.result.unit.status).toBe("validated");
+  });
+
   it("progress on a completed lease says stop", async () => {
     const sweep = await createSweep(api, { quorum: 1 });
     const [a] = await registerVolunteers(api, 1);
@@ -157,6 +196,48 @@ describe("leases", () => {
       await nothingStored();
     });
 
+    it("a literal NaN in the JSON (progress and result)", async () => {
+      const progressed = await api.request("POST", `/api/leases/${held.id}/progress`, { token: a.token, rawBody: '{"step": NaN}' });
+      expect(progressed.status).toBe(400);
+      expect(progressed.body.error.code).toBe("malformed_json");
+      const rawBody = JSON.stringify(submission(held.config)).replace(/"trainLoss":[^,]+/, '"trainLoss":NaN');
+      const posted = await postResult({ rawBody });
+      expect(posted.status).toBe(400);
+      expect(posted.body.error.code).toBe("malformed_json");
+      await nothingStored();
+    });
+
+    // Results whose numbers disagree with their config or with each other: stats and aggregates would trust them.
+    const last = (r: RunResult) => r.curves[r.curves.length - 1];
+    const endAt = (r: RunResult, step: number) => {
+      r.summary.stepsRun = step;
+      last(r).step = step;
+      r.summary.final.step = step;
+    };
+    for (const [label, tamper, field] of [
+      ["more steps than the config's", (r) => endAt(r, r.config.steps + 1), "result.summary.stepsRun"],
+      ["fewer steps without stopping early", (r) => endAt(r, r.config.steps - 10), "result.summary.stepsRun"],
+      ["curves not starting at step 0", (r) => (r.curves[0].step = 1), "result.curves[0].step"],
+      ["curves whose steps do not increase", (r) => (r.curves[1].step = 0), "result.curves[1].step"],
+      ["a last curve point before stepsRun", (r) => {
+        last(r).step = r.config.steps - 1;
+        r.summary.final.step = r.config.steps - 1;
+      }, "result.curves[2].step"],
+      ["a summary.final other than the last curve point", (r) => (r.summary.final.testAccuracy = 0.5), "result.summary.final.testAccuracy"],
+      ["a parameter count other than the config's model has", (r) => (r.summary.parameterCount += 1), "result.summary.parameterCount"],
+    ] as [string, (r: RunResult) => void, string][]) {
+      it(`an inconsistent result: ${label}`, async () => {
+        const body = submission(held.config);
+        tamper(body.result);
+        const { status, body: reply } = await postResult({ body });
+        expect(status).toBe(400);
+        expect(reply.error.code).toBe("inconsistent_result");
+        expect(reply.error.issues.map((i: any) => i.path)).toEqual([field]);
+        expect(reply.error.message).toContain(field);
+        await nothingStored();
+      });
+    }
+
     it("a body over the size limit", async () => {
       const big = submission(held.config);
       big.result.meta.note = "x".repeat(2 << 20);
@@ -202,6 +283,19 @@ describe("leases", () => {
       }
       const result = await postResult({ body: submission(held.config), token: forged });
       expect(result.status).toBe(401);
+      await nothingStored();
+    });
+
+    it("a correctly signed token of a client this server never registered (401)", async () => {
+      const stranger = randomUUID();
+      const token = `${stranger}.${createHmac("sha256", TEST_TOKEN_SECRET).update(stranger).digest("hex")}`;
+      const leased = await api.request("POST", `/api/leases?sweep=${sweep}`, { token });
+      expect(leased.status).toBe(401);
+      expect(leased.body.error.code).toBe("unknown_client");
+      expect(leased.body.error.message).toContain(stranger);
+      const result = await postResult({ body: submission(held.config), token });
+      expect(result.status).toBe(401);
+      expect(result.body.error.code).toBe("unknown_client");
       await nothingStored();
     });
 

@@ -94,17 +94,21 @@ describe("POST /api/sweeps", () => {
     expect((await getSweep(api, body.sweep.id)).counts.pending).toBe(5000);
   });
 
-  it("names a schema violation's field", async () => {
+  it("names a schema violation's field, storing nothing", async () => {
+    const before = await sweepCount();
     const { status, body } = await post({ name: "q", baseConfig: BASE_CONFIG, seeds: [0], quorum: 0 });
     expect(status).toBe(400);
     expect(body.error.code).toBe("invalid_body");
     expect(body.error.issues[0].path).toBe("quorum");
+    expect(await sweepCount()).toBe(before);
   });
 
-  it("refuses malformed JSON", async () => {
+  it("refuses malformed JSON, storing nothing", async () => {
+    const before = await sweepCount();
     const { status, body } = await api.request("POST", "/api/sweeps", { token: TEST_ADMIN_TOKEN, rawBody: '{"name": "x",' });
     expect(status).toBe(400);
     expect(body.error.code).toBe("malformed_json");
+    expect(await sweepCount()).toBe(before);
   });
 
   it("needs the admin token: 401 without, 403 with a wrong one, nothing stored", async () => {
@@ -128,8 +132,17 @@ describe("GET /api/sweeps", () => {
     expect(body.sweeps[0]).toMatchObject({ id, name: "listed", units: 3, counts: { pending: 3, leased: 0, awaitingQuorum: 0, validated: 0, failed: 0 } });
   });
 
+  it("reports a bad query string as invalid_query naming the parameter", async () => {
+    const id = await createSweep(api, { name: "paged" });
+    const { status, body } = await api.request("GET", `/api/sweeps/${id}/units?limit=0`);
+    expect(status).toBe(400);
+    expect(body.error.code).toBe("invalid_query");
+    expect(body.error.issues[0].path).toBe("limit");
+    expect(body.error.message).toMatch(/^invalid query: limit: /);
+  });
+
   it("answers an unknown sweep with a JSON 404", async () => {
-    for (const path of ["/api/sweeps/nope", "/api/sweeps/nope/units"]) {
+    for (const path of ["/api/sweeps/nope", "/api/sweeps/nope/units", "/api/sweeps/nope/aggregates"]) {
       const { status, body } = await api.request("GET", path);
       expect(status).toBe(404);
       expect(body.error.code).toBe("sweep_not_found");

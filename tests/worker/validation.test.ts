@@ -41,8 +41,9 @@ describe("quorum validation (wasm-simd)", () => {
     expect(unit).toMatchObject({ status: "validated", validatedHash: hashOf("A"), validatedResultId: first.body.result.id });
     expect(unit.results.map((r: any) => r.status)).toEqual(["valid", "valid"]);
     expect(unit.leases.map((l: any) => l.status)).toEqual(["completed", "completed"]);
-    // flops: parameterCount × 6 × stepsRun × train rows (p = 31, trainFraction 0.5: 480 rows, full batch).
-    expect(unit.results[0].flops).toBe(1234 * 6 * 50 * 480);
+    // flops: parameterCount × 6 × stepsRun × train rows (p = 31, trainFraction 0.5: 480 rows, full batch), the
+    // count from the config's model: embedding 31×16, w0 32×48 + b0 48, w1 48×31 + b1 31.
+    expect(unit.results[0].flops).toBe((31 * 16 + 32 * 48 + 48 + 48 * 31 + 31) * 6 * 50 * 480);
     const summary = await getSweep(api, sweep);
     expect(summary.counts).toEqual({ pending: 0, leased: 0, awaitingQuorum: 0, validated: 1, failed: 0 });
     expect(summary.results).toMatchObject({ valid: 2, pending: 0 });
@@ -68,17 +69,41 @@ describe("quorum validation (wasm-simd)", () => {
     expect(unit).toMatchObject({ validatedHash: hashOf("A"), replicasNeeded: 3 });
   });
 
-  it("fails a unit after more than quorum + 3 disagreeing results", async () => {
+  it("fails a unit after more than quorum + 3 disagreeing results, and marks every one of them invalid", async () => {
     const sweep = await createSweep(api, { quorum: 2 });
     const volunteers = await registerVolunteers(api, 7);
     for (const [i, v] of volunteers.slice(0, 6).entries()) {
       const { body } = await submit(await leaseFrom(sweep, v), v, { hash: `H${i}` });
       expect(body.result.unit.status).toBe(i < 5 ? "pending" : "failed");
+      expect(body.result.status).toBe(i < 5 ? "pending" : "invalid");
     }
     const [unit] = await unitsOf(api, sweep);
     expect(unit).toMatchObject({ status: "failed", replicasNeeded: 7 });
+    expect(unit.results.map((r: any) => r.status)).toEqual(Array(6).fill("invalid"));
+    // A failed unit's hashes are public again: nobody can be validated on it any more.
+    expect(unit.results.map((r: any) => r.paramsHash)).toEqual([0, 1, 2, 3, 4, 5].map((i) => hashOf(`H${i}`)));
     expect((await api.request("POST", `/api/leases?sweep=${sweep}`, { token: volunteers[6].token })).status).toBe(204);
-    expect((await getSweep(api, sweep)).counts.failed).toBe(1);
+    const summary = await getSweep(api, sweep);
+    expect(summary.counts.failed).toBe(1);
+    expect(summary.results).toMatchObject({ pending: 0, invalid: 6 });
+  });
+
+  it("never shows a pending unit's result hashes, so a second volunteer cannot copy the first's", async () => {
+    const sweep = await createSweep(api, { quorum: 2 });
+    const [a, b] = await registerVolunteers(api, 2);
+    const la = await leaseFrom(sweep, a), lb = await leaseFrom(sweep, b);
+    const secret = hashOf("computed by a");
+    expect((await submit(la, a, { hash: "computed by a" })).status).toBe(201);
+    // Everything b can read without a token, while the unit awaits b's replica:
+    for (const path of [`/api/sweeps/${sweep}/units`, `/api/sweeps/${sweep}`, "/api/sweeps", `/api/sweeps/${sweep}/aggregates`, `/api/units/${la.unitId}/curves`, "/api/stats"]) {
+      const { body } = await api.request("GET", path);
+      expect(JSON.stringify(body), path).not.toContain(secret);
+    }
+    const [pending] = await unitsOf(api, sweep);
+    expect(pending.results).toMatchObject([{ clientId: a.clientId, status: "pending", paramsHash: null }]);
+    // Once validated, the hashes are shown.
+    expect((await submit(lb, b, { hash: "computed by a" })).body.result.unit.status).toBe("validated");
+    expect((await unitsOf(api, sweep))[0].results.map((r: any) => r.paramsHash)).toEqual([secret, secret]);
   });
 });
 
@@ -106,16 +131,17 @@ describe("non-deterministic backends", () => {
 describe("idempotent results", () => {
   it("a repeated post answers the stored verdict and stores nothing twice", async () => {
     const sweep = await createSweep(api, { quorum: 2 });
-    const [a] = await registerVolunteers(api, 1);
-    const la = await leaseFrom(sweep, a);
+    const [a, b] = await registerVolunteers(api, 2);
+    const la = await leaseFrom(sweep, a), lb = await leaseFrom(sweep, b);
     const first = await submit(la, a);
     expect(first.status).toBe(201);
     const again = await submit(la, a, { hash: "B" });
     expect(again.status).toBe(200);
     expect(again.body.result).toEqual(first.body.result);
-    const [unit] = await unitsOf(api, sweep);
-    expect(unit.results).toHaveLength(1);
-    expect(unit.results[0].paramsHash).toBe(hashOf("A"));
+    expect((await unitsOf(api, sweep))[0].results).toHaveLength(1);
+    // The stored hash is the first post's: b's "A" completes the quorum with it.
+    expect((await submit(lb, b)).body.result.unit.status).toBe("validated");
+    expect((await unitsOf(api, sweep))[0].results.map((r: any) => r.paramsHash)).toEqual([hashOf("A"), hashOf("A")]);
   });
 
   it("concurrent duplicate posts store one result", async () => {
@@ -159,6 +185,13 @@ describe("decide (the pure rule)", () => {
     const five = ["A", "B", "C", "D", "E"].map((h, i) => record(`r${i}`, h));
     expect(decide(unit, five).unit.status).toBe("pending");
     expect(decide(unit, [...five, record("r9", "F")]).unit.status).toBe("failed");
+  });
+
+  it("marks a failed unit's deterministic results invalid; its tfjs results stay pending", () => {
+    const six = ["A", "B", "C", "D", "E", "F"].map((h, i) => record(`r${i}`, h));
+    const d = decide(unit, [...six, record("r7", "A", "tfjs-webgpu")]);
+    expect(d.unit.status).toBe("failed");
+    expect([...d.results.values()]).toEqual([...Array(6).fill("invalid"), "pending"]);
   });
 
   it("accepts an approximate result within 0.01 accuracy and 2 eval intervals of generalization", () => {

@@ -1,20 +1,27 @@
 /**
- * Training FLOPs of a reported run, for statistics (never for validation).
+ * A run's parameter count and training FLOPs, for checking results and for statistics.
  *
- * Counted from the config, never taken from the volunteer's report: the usual 6·N·D estimate,
- * 6 FLOPs (2 forward, 4 backward) per parameter per training row, `parameterCount × 6 × stepsRun × trainRows`, where trainRows is the
- * rows one optimizer step sees (the batch size, or the whole training split for "full").
+ * Both are counted from the config, never taken from the volunteer's report: the parameter count as
+ * the engine lays the model out, and FLOPs by the usual 6·N·D estimate, 6 FLOPs (2 forward,
+ * 4 backward) per parameter per training row, `parameterCount × 6 × stepsRun × trainRows`, where
+ * trainRows is the rows one optimizer step sees (the batch size, or the whole training split for "full").
  * It overestimates the engine's embedding-table MLPs (whose first layer never multiplies the batch).
  */
 import type { RunConfig } from "../../src/config/run-config.js";
-import type { RunSummary } from "../../src/config/run-result.js";
+import { taskShape } from "../../src/data/dataset.js";
 import { modularSplitSizes } from "../../src/data/modular.js";
+import { modelLayout } from "../../src/engine/models/index.js";
 
-export function estimateFlops(config: RunConfig, summary: Pick<RunSummary, "parameterCount" | "stepsRun">): number {
-  return summary.parameterCount * 6 * summary.stepsRun * trainRowsPerStep(config);
+export function parameterCount(config: RunConfig): number {
+  return modelLayout(config.model, taskShape(config.task)).total;
 }
 
-export function trainRowsPerStep(config: RunConfig): number {
+/** `stepsRun` must have been checked against the config (result-consistency.ts). */
+export function estimateFlops(config: RunConfig, stepsRun: number): number {
+  return parameterCount(config) * 6 * stepsRun * trainRowsPerStep(config);
+}
+
+function trainRowsPerStep(config: RunConfig): number {
   const train = trainSplitSize(config);
   return config.batchSize === "full" ? train : Math.min(config.batchSize, train);
 }

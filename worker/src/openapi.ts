@@ -1,17 +1,137 @@
 /**
- * GET /api/openapi.json — the API described for researchers' tools, request bodies generated from the
- * same zod schemas the routes validate with (zod's JSON Schema export), so the two cannot drift.
+ * GET /api/openapi.json — the API described for researchers' tools. Request and response bodies and
+ * query parameters are generated from the zod schemas the routes validate with and reply by
+ * (schema.ts, and the engine's run config and result), so the document cannot drift from them.
+ * Component schemas describe what the schemas accept (zod's "input" view: defaults may be omitted).
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { runResultSchema } from "../../src/config/run-result.js";
+import { runConfigSchema } from "../../src/config/run-config.js";
+import { curvePointSchema, runMetaSchema, runResultSchema, runSummarySchema } from "../../src/config/run-result.js";
 import type { AppEnv } from "./env.js";
-import { createSweepSchema, progressSchema, registerClientSchema, submitResultSchema } from "./schema.js";
+import {
+  aggregatesQuerySchema,
+  createSweepSchema,
+  errorBodySchema,
+  leaseQuerySchema,
+  leaseReplySchema,
+  leaseSchema,
+  MAX_BODY_BYTES,
+  progressReplySchema,
+  progressSchema,
+  registerClientSchema,
+  registeredClientSchema,
+  resultReplySchema,
+  submitResultSchema,
+  unitCurvesSchema,
+  unitsQuerySchema,
+} from "./schema.js";
 
-const json = (schema: z.ZodType) => ({ content: { "application/json": { schema: z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) } } });
-const error = { description: "JSON error: { error: { code, message, issues? } }" };
+const COMPONENTS = {
+  RunConfig: runConfigSchema,
+  CurvePoint: curvePointSchema,
+  RunSummary: runSummarySchema,
+  RunMeta: runMetaSchema,
+  RunResult: runResultSchema,
+  CreateSweep: createSweepSchema,
+  RegisterClient: registerClientSchema,
+  RegisteredClient: registeredClientSchema,
+  Lease: leaseSchema,
+  LeaseReply: leaseReplySchema,
+  Progress: progressSchema,
+  ProgressReply: progressReplySchema,
+  SubmitResult: submitResultSchema,
+  ResultReply: resultReplySchema,
+  UnitCurves: unitCurvesSchema,
+  Error: errorBodySchema,
+} satisfies Record<string, z.ZodType>;
+type Component = keyof typeof COMPONENTS;
+
+const schemaUri = (id: string) => `#/components/schemas/${id}`;
+const JSON_SCHEMA_OPTIONS = { io: "input", unrepresentable: "any" } as const;
+
+/** Every component, with references between them (a RunResult's config is a $ref to RunConfig). */
+function componentSchemas(): Record<string, unknown> {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(COMPONENTS)) registry.add(schema, { id });
+  const { schemas } = z.toJSONSchema(registry, { ...JSON_SCHEMA_OPTIONS, uri: schemaUri });
+  // Each comes as a standalone JSON Schema document; inside OpenAPI they are plain schema objects.
+  return Object.fromEntries(Object.entries(schemas).map(([id, { $schema: _, $id: __, ...schema }]) => [id, schema]));
+}
+
+const json = (id: Component) => ({ content: { "application/json": { schema: { $ref: schemaUri(id) } } } });
+const body = (id: Component) => ({ required: true, ...json(id) });
+const reply = (description: string, id: Component) => ({ description, ...json(id) });
+const error = (description: string) => reply(description, "Error");
+const errors = {
+  400: error("invalid input: `issues` name each bad field (invalid_body, invalid_query, …)"),
+  401: error("missing, forged or unknown token"),
+  403: error("wrong admin token, or another client's lease"),
+  404: error("no such sweep, unit, lease or route"),
+  409: error("too late: the lease expired and the unit no longer needs this result"),
+  413: error(`request body over ${MAX_BODY_BYTES} bytes`),
+};
 const admin = [{ admin: [] }];
 const client = [{ client: [] }];
+
+/** The query string's parameters, one per field of its zod schema. */
+function queryParameters(schema: z.ZodObject) {
+  return Object.entries(schema.shape).map(([name, field]) => {
+    const { $schema: _, ...fieldSchema } = z.toJSONSchema(field, JSON_SCHEMA_OPTIONS);
+    return { name, in: "query", required: !field.safeParse(undefined).success, schema: fieldSchema };
+  });
+}
+
+/** The `{name}` segments of a path template, declared as string path parameters. */
+function pathParameters(path: string) {
+  return [...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({ name, in: "path", required: true, schema: { type: "string" } }));
+}
+
+const PATHS: Record<string, Record<string, object>> = {
+  "/api/sweeps": {
+    post: { summary: "Create a sweep: base config × grid axes × seeds", security: admin, requestBody: body("CreateSweep"), responses: { 201: { description: "the sweep and its unit count" }, 400: errors[400], 401: errors[401], 403: errors[403], 413: errors[413] } },
+    get: { summary: "List sweeps with unit counts", responses: { 200: { description: "sweeps" } } },
+  },
+  "/api/sweeps/{id}": { get: { summary: "One sweep with counts (pending, leased, awaiting quorum, validated, failed)", responses: { 200: { description: "the sweep" }, 404: errors[404] } } },
+  "/api/sweeps/{id}/units": {
+    get: {
+      summary: "One page of the sweep's units with config, replicas needed, leases and results (params hashes only once the unit is validated or failed)",
+      parameters: queryParameters(unitsQuerySchema),
+      responses: { 200: { description: "units" }, 400: errors[400], 404: errors[404] },
+    },
+  },
+  "/api/sweeps/{id}/aggregates": {
+    get: { summary: "Per grid cell over seeds: medians and spreads, phase labels; JSON or CSV", parameters: queryParameters(aggregatesQuerySchema), responses: { 200: { description: "cells (JSON), or text/csv" }, 400: errors[400], 404: errors[404] } },
+  },
+  "/api/units/{id}/curves": { get: { summary: "One unit's validated curves and summary", responses: { 200: reply("the validated run", "UnitCurves"), 404: errors[404] } } },
+  "/api/stats": { get: { summary: "Volunteers active, units validated, steps and FLOPs contributed, leaderboard", responses: { 200: { description: "stats" } } } },
+  "/api/clients": { post: { summary: "Register a volunteer; returns a signed client token", requestBody: body("RegisterClient"), responses: { 201: reply("clientId and token", "RegisteredClient"), 400: errors[400], 413: errors[413] } } },
+  "/api/leases": {
+    post: {
+      summary: "Lease the next work unit (204 when there is none)",
+      security: client,
+      parameters: queryParameters(leaseQuerySchema),
+      responses: { 201: reply("lease with config and deadline", "LeaseReply"), 204: { description: "no work" }, 400: errors[400], 401: errors[401], 404: errors[404] },
+    },
+  },
+  "/api/leases/{id}/progress": {
+    post: {
+      summary: "Report progress; extends the deadline; says stop if the unit is complete",
+      security: client,
+      requestBody: body("Progress"),
+      responses: { 200: reply("stop, or the new deadline", "ProgressReply"), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404], 413: errors[413] },
+    },
+  },
+  "/api/leases/{id}/result": {
+    post: {
+      summary: "Report the result (idempotent); refused unless consistent with its config and itself",
+      security: client,
+      requestBody: body("SubmitResult"),
+      responses: { 200: reply("stored earlier; its verdict", "ResultReply"), 201: reply("stored; its verdict", "ResultReply"), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409], 413: errors[413] },
+    },
+  },
+  "/api/openapi.json": { get: { summary: "This document", responses: { 200: { description: "OpenAPI 3.1" } } } },
+};
 
 export function openApiDocument() {
   return {
@@ -22,23 +142,9 @@ export function openApiDocument() {
         admin: { type: "http", scheme: "bearer", description: "ADMIN_TOKEN from the server's environment" },
         client: { type: "http", scheme: "bearer", description: "client token from POST /api/clients" },
       },
-      schemas: { RunResult: z.toJSONSchema(runResultSchema, { io: "input", unrepresentable: "any" }) },
+      schemas: componentSchemas(),
     },
-    paths: {
-      "/api/sweeps": {
-        post: { summary: "Create a sweep: base config × grid axes × seeds", security: admin, requestBody: json(createSweepSchema), responses: { 201: { description: "the sweep and its unit count" }, 400: error, 401: error, 403: error } },
-        get: { summary: "List sweeps with unit counts", responses: { 200: { description: "sweeps" } } },
-      },
-      "/api/sweeps/{id}": { get: { summary: "One sweep with counts (pending, leased, awaiting quorum, validated, failed)", responses: { 200: { description: "the sweep" }, 404: error } } },
-      "/api/sweeps/{id}/units": { get: { summary: "The sweep's units with config, replicas needed, leases and results (?limit, ?offset)", responses: { 200: { description: "units" }, 404: error } } },
-      "/api/sweeps/{id}/aggregates": { get: { summary: "Per grid cell over seeds: medians and spreads, phase labels; ?format=csv for CSV", responses: { 200: { description: "cells" }, 404: error } } },
-      "/api/units/{id}/curves": { get: { summary: "One unit's validated curves and summary", responses: { 200: { description: "curves" }, 404: error } } },
-      "/api/stats": { get: { summary: "Volunteers active, units validated, steps and FLOPs contributed, leaderboard", responses: { 200: { description: "stats" } } } },
-      "/api/clients": { post: { summary: "Register a volunteer; returns a signed client token", requestBody: json(registerClientSchema), responses: { 201: { description: "clientId and token" }, 400: error } } },
-      "/api/leases": { post: { summary: "Lease the next work unit (204 when there is none); ?sweep=<id> takes work from one sweep only", security: client, responses: { 201: { description: "lease with config and deadline" }, 204: { description: "no work" }, 401: error } } },
-      "/api/leases/{id}/progress": { post: { summary: "Report progress; extends the deadline; says stop if the unit is complete", security: client, requestBody: json(progressSchema), responses: { 200: { description: "{ stop, deadline }" }, 400: error, 401: error, 403: error, 404: error } } },
-      "/api/leases/{id}/result": { post: { summary: "Report the result (idempotent)", security: client, requestBody: json(submitResultSchema), responses: { 200: { description: "stored earlier; its verdict" }, 201: { description: "stored; its verdict" }, 400: error, 401: error, 404: error, 409: error } } },
-    },
+    paths: Object.fromEntries(Object.entries(PATHS).map(([path, item]) => [path, pathParameters(path).length > 0 ? { parameters: pathParameters(path), ...item } : item])),
   };
 }
 

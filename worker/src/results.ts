@@ -3,31 +3,21 @@
  *
  * - Idempotent: a client's second post for a unit answers the stored result's verdict (UNIQUE(unit_id,
  *   client_id) guarantees it is stored once even when the posts race).
- * - The reported config must equal the unit's (deep equality of the parsed configs).
+ * - The reported config must equal the unit's (deep equality of the parsed configs), and the result
+ *   must agree with it and with itself (result-consistency.ts).
  * - A result for an expired lease is taken only while the unit still needs replicas, else 409.
  */
 import { parseRunConfig } from "../../src/config/run-config.js";
 import { ApiError } from "./errors.js";
 import { estimateFlops } from "./flops.js";
-import type { SubmitResult } from "./schema.js";
-import { decide, isDeterministic, type ResultRecord, type ResultStatus, type UnitStatus } from "./validation.js";
+import { firstDifference } from "./json-difference.js";
+import type { LeaseRow } from "./own-lease.js";
+import { requireConsistent } from "./result-consistency.js";
+import type { ResultVerdict, SubmitResult } from "./schema.js";
+import { countedResultsSql, decide, type ResultRecord, type ResultStatus, type UnitStatus } from "./validation.js";
 import { decisionStatements, loadSnapshot, revalidate, type UnitSnapshot } from "./validation-store.js";
 
-export interface LeaseForResult {
-  id: string;
-  unit_id: string;
-  client_id: string;
-  status: "live" | "expired" | "completed";
-  deadline: number;
-}
-
-export interface ResultVerdict {
-  id: string;
-  status: ResultStatus;
-  unit: { id: string; status: UnitStatus };
-}
-
-export async function submitResult(db: D1Database, lease: LeaseForResult, body: SubmitResult): Promise<{ created: boolean; result: ResultVerdict }> {
+export async function submitResult(db: D1Database, lease: LeaseRow, body: SubmitResult): Promise<{ created: boolean; result: ResultVerdict }> {
   const stored = await storedVerdict(db, lease.unit_id, lease.client_id);
   if (stored) return { created: false, result: stored };
 
@@ -39,6 +29,7 @@ export async function submitResult(db: D1Database, lease: LeaseForResult, body: 
       { path: `result.${difference}`, message: "differs from the leased unit's config" },
     ]);
   }
+  requireConsistent(result);
 
   const now = Date.now();
   if (!(lease.status === "live" && lease.deadline > now)) await requireOpenSlot(db, lease, snapshot, now);
@@ -64,7 +55,7 @@ export async function submitResult(db: D1Database, lease: LeaseForResult, body: 
         JSON.stringify(result.curves),
         JSON.stringify(result.meta),
         JSON.stringify(timings),
-        estimateFlops(result.config, result.summary),
+        estimateFlops(result.config, result.summary.stepsRun),
         now,
       ),
     db.prepare("UPDATE leases SET status = 'completed' WHERE id = ?").bind(lease.id),
@@ -93,35 +84,14 @@ async function storedVerdict(db: D1Database, unitId: string, clientId: string): 
 }
 
 /** A late result (its lease expired) is still welcome while the unit needs more replicas than it has under way. */
-async function requireOpenSlot(db: D1Database, lease: LeaseForResult, snapshot: UnitSnapshot, now: number): Promise<void> {
-  const live = await db
-    .prepare("SELECT count(*) AS n FROM leases WHERE unit_id = ? AND id <> ? AND status = 'live' AND deadline > ?")
+async function requireOpenSlot(db: D1Database, lease: LeaseRow, snapshot: UnitSnapshot, now: number): Promise<void> {
+  const underWay = await db
+    .prepare(`SELECT (SELECT count(*) FROM leases WHERE unit_id = ?1 AND id <> ?2 AND status = 'live' AND deadline > ?3) + ${countedResultsSql("?1")} AS n`)
     .bind(lease.unit_id, lease.id, now)
     .first<{ n: number }>();
-  const counted = snapshot.results.filter((r) => isDeterministic(r.backend) && (r.status === "pending" || r.status === "valid")).length;
-  const open = snapshot.unit.status === "pending" && (live?.n ?? 0) + counted < snapshot.unit.replicasNeeded;
+  const open = snapshot.unit.status === "pending" && (underWay?.n ?? 0) < snapshot.unit.replicasNeeded;
   if (!open) {
     const why = snapshot.unit.status === "pending" ? "other volunteers have taken its remaining replicas" : `the unit is already ${snapshot.unit.status}`;
     throw new ApiError(409, "too_late", `too late: lease "${lease.id}" expired at ${new Date(lease.deadline).toISOString()} and ${why}`);
   }
-}
-
-/** The dotted path of the first difference between two JSON values, or null if they are equal (absent ≡ undefined). */
-export function firstDifference(a: unknown, b: unknown, path: string): string | null {
-  if (Object.is(a, b)) return null;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return path;
-  if (Array.isArray(a) && Array.isArray(b)) {
-    if (a.length !== b.length) return path;
-    for (let i = 0; i < a.length; i++) {
-      const d = firstDifference(a[i], b[i], `${path}[${i}]`);
-      if (d !== null) return d;
-    }
-    return null;
-  }
-  const x = a as Record<string, unknown>, y = b as Record<string, unknown>;
-  for (const key of new Set([...Object.keys(x), ...Object.keys(y)])) {
-    const d = firstDifference(x[key], y[key], `${path}.${key}`);
-    if (d !== null) return d;
-  }
-  return null;
 }

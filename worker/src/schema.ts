@@ -1,14 +1,28 @@
 /**
- * Request bodies of the API. The run config and the run result are the engine's own schemas,
- * imported, never redefined.
+ * Request and response bodies and query strings of the API, as zod schemas: the routes validate
+ * requests with them, their replies are checked against them (`satisfies`), and the OpenAPI document
+ * is generated from them. The run config and the run result are the engine's own schemas, imported,
+ * never redefined. No Workers types here: the volunteer page imports its types from this file.
  */
 import { z } from "zod";
-import { curvePointSchema, runResultSchema } from "../../src/config/run-result.js";
+import { runConfigSchema } from "../../src/config/run-config.js";
+import { curvePointSchema, runMetaSchema, runResultSchema, runSummarySchema } from "../../src/config/run-result.js";
+import { RESULT_STATUSES, UNIT_STATUSES } from "./validation.js";
 
-/** Largest request body accepted (a result with long curves is well under this). */
+/** Largest request body accepted. */
 export const MAX_BODY_BYTES = 1 << 20;
 /** Most work units one sweep may have. */
 export const MAX_UNITS_PER_SWEEP = 5000;
+/**
+ * Most evaluations (curve points) one unit's run may make, so that its result fits in a request.
+ * A curve point is at most 286 bytes of JSON (measured: its 8 keys, and 8 numbers of at most 24
+ * characters, the longest a double prints as, e.g. -1.2345678901234567e-100), 244 for typical
+ * values; 2000 points are at most 572 KB, leaving over 450 KB of the 1 MiB limit for the config,
+ * summary, meta and timings (a few KB). tests/worker/result-size.test.ts checks the bound.
+ */
+export const MAX_EVALUATIONS_PER_UNIT = 2000;
+
+// ---- requests ------------------------------------------------------------------------------------
 
 /** Thresholds of the phase labels, after Liu et al. 2022 (comprehension, grokking, memorization, confusion). */
 export const phaseThresholdsSchema = z.strictObject({
@@ -31,7 +45,8 @@ export const createSweepSchema = z.strictObject({
     .default([]),
   seeds: z.array(z.number().int().min(0).max(2 ** 32 - 1)).min(1).max(100),
   quorum: z.number().int().min(1).max(5).default(2),
-  phase: phaseThresholdsSchema.default({ trainAccuracy: 0.99, testAccuracy: 0.99, grokkingDelay: 1000 }),
+  // prefault: an omitted `phase` is parsed as {}, so it gets the thresholds' own defaults.
+  phase: phaseThresholdsSchema.prefault({}),
 });
 
 export const registerClientSchema = z.strictObject({
@@ -43,6 +58,7 @@ export const registerClientSchema = z.strictObject({
 });
 
 export const progressSchema = z.strictObject({
+  /** Steps done; at most the unit's configured steps. */
   step: z.number().int().nonnegative(),
   metrics: curvePointSchema.optional(),
 });
@@ -57,7 +73,64 @@ export const submitResultSchema = z.strictObject({
   }),
 });
 
+/** POST /api/leases: `?sweep=<id>` takes work of that sweep only (a volunteer page for one study). */
+export const leaseQuerySchema = z.strictObject({ sweep: z.string().min(1).max(100).optional() });
+
+/** GET /api/sweeps/:id/units: one page of the sweep's units. */
+export const unitsQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+/** GET /api/sweeps/:id/aggregates: JSON (default) or CSV. */
+export const aggregatesQuerySchema = z.strictObject({ format: z.enum(["json", "csv"]).default("json") });
+
+// ---- responses -----------------------------------------------------------------------------------
+
+export const registeredClientSchema = z.strictObject({ clientId: z.string(), token: z.string() });
+
+export const leaseSchema = z.strictObject({
+  id: z.string(),
+  unitId: z.string(),
+  /** Unix milliseconds; progress reports extend it. */
+  deadline: z.number().int(),
+  /** The unit's full run config (defaults filled in): the result must be for exactly this config. */
+  config: runConfigSchema,
+});
+export const leaseReplySchema = z.strictObject({ lease: leaseSchema });
+
+export const progressReplySchema = z.strictObject({
+  stop: z.boolean(),
+  /** Why to stop: unit_validated, unit_failed, lease_expired, lease_completed. */
+  reason: z.string().optional(),
+  /** The extended deadline (when not stopping). */
+  deadline: z.number().int().optional(),
+});
+
+export const resultVerdictSchema = z.strictObject({
+  id: z.string(),
+  status: z.enum(RESULT_STATUSES),
+  unit: z.strictObject({ id: z.string(), status: z.enum(UNIT_STATUSES) }),
+});
+export const resultReplySchema = z.strictObject({ result: resultVerdictSchema });
+
+export const unitCurvesSchema = z.strictObject({ unitId: z.string(), curves: z.array(curvePointSchema), summary: runSummarySchema, meta: runMetaSchema });
+
+export const errorBodySchema = z.strictObject({
+  error: z.strictObject({
+    code: z.string(),
+    message: z.string(),
+    /** One per bad field, `path` naming it as a person would write it (`result.summary.stepsRun`). */
+    issues: z.array(z.strictObject({ path: z.string(), message: z.string() })).optional(),
+  }),
+});
+
 export type CreateSweep = z.output<typeof createSweepSchema>;
 export type PhaseThresholds = z.output<typeof phaseThresholdsSchema>;
-export type RegisterClient = z.output<typeof registerClientSchema>;
 export type SubmitResult = z.output<typeof submitResultSchema>;
+export type RegisteredClient = z.output<typeof registeredClientSchema>;
+export type Lease = z.output<typeof leaseSchema>;
+export type ProgressReply = z.output<typeof progressReplySchema>;
+export type ResultVerdict = z.output<typeof resultVerdictSchema>;
+export type UnitCurves = z.output<typeof unitCurvesSchema>;
+export type ErrorBody = z.output<typeof errorBodySchema>;

@@ -6,10 +6,14 @@
  * An axis may only set a field whose parent object exists in the base config: intermediate objects
  * are never created. The leaf itself may be new (an optional field such as `constrainNorm`); the run
  * config schema is strict, so a misspelled leaf is refused by `parseRunConfig`.
+ *
+ * A unit whose run would make more than MAX_EVALUATIONS_PER_UNIT evaluations is refused up front:
+ * its result (one curve point per evaluation) would not fit in a request, and every volunteer's
+ * work on it would end in a 413.
  */
 import { parseRunConfig, RunConfigError, type RunConfig } from "../../src/config/run-config.js";
 import { ApiError, type ApiIssue } from "./errors.js";
-import { MAX_UNITS_PER_SWEEP, type CreateSweep } from "./schema.js";
+import { MAX_EVALUATIONS_PER_UNIT, MAX_UNITS_PER_SWEEP, type CreateSweep } from "./schema.js";
 
 type AxisValue = CreateSweep["axes"][number]["values"][number];
 
@@ -38,10 +42,28 @@ export function expandGrid(sweep: Pick<CreateSweep, "baseConfig" | "axes" | "see
     sweep.axes.forEach((axis, i) => setPath(config, axis.path, cell[i]));
     for (const seed of sweep.seeds) {
       config.seed = seed;
-      units.push({ cell, seed, config: parseCell(config, sweep.axes, cell, seed) });
+      const parsed = parseCell(config, sweep.axes, cell, seed);
+      requireResultFits(parsed, sweep.axes, cell);
+      units.push({ cell, seed, config: parsed });
     }
   }
   return units;
+}
+
+/** Evaluations a run makes, as the engine schedules them: step 0, every evalInterval, and the last step. */
+function evaluationCount(config: Pick<RunConfig, "steps" | "evalInterval">): number {
+  return 1 + Math.floor(config.steps / config.evalInterval) + (config.steps % config.evalInterval === 0 ? 0 : 1);
+}
+
+/** 400 naming the axis that sets steps or evalInterval, else the base config's evalInterval. */
+function requireResultFits(config: RunConfig, axes: CreateSweep["axes"], cell: AxisValue[]): void {
+  const evaluations = evaluationCount(config);
+  if (evaluations <= MAX_EVALUATIONS_PER_UNIT) return;
+  const blamed = axes.findIndex((a) => a.path === "steps" || a.path === "evalInterval");
+  const field = blamed >= 0 ? `axes.${axes[blamed].path}` : "baseConfig.evalInterval";
+  const where = blamed >= 0 ? `axis "${axes[blamed].path}" value ${JSON.stringify(cell[blamed])}` : "the base config";
+  const message = `${where} gives a run of ${config.steps} steps evaluated every ${config.evalInterval}: ${evaluations} evaluations, more than the ${MAX_EVALUATIONS_PER_UNIT} a result can carry (one curve point each); raise evalInterval`;
+  throw new ApiError(400, "too_many_evaluations", message, [{ path: field, message: `${evaluations} evaluations; at most ${MAX_EVALUATIONS_PER_UNIT}` }]);
 }
 
 function parseCell(config: unknown, axes: CreateSweep["axes"], cell: AxisValue[], seed: number): RunConfig {

@@ -8,21 +8,24 @@
  * 'invalid'. While they disagree without a quorum, each disagreeing result raises replicas_needed
  * by one (replicas_needed = quorum + results outside the largest agreeing group), so the unit is
  * leased to one more client per disagreement. A unit with more than quorum + 3 deterministic results
- * and still no quorum is 'failed'.
+ * and still no quorum is 'failed', and its deterministic results 'invalid' (none has a quorum behind it).
  *
  * Results of the tfjs backends ("tfjs-webgpu", "tfjs-wasm") are not bitwise reproducible and never
  * count toward the quorum. They stay 'pending' until the unit is validated, then are compared with
  * the validated result: 'approximate-accepted' when the final train and test accuracies are each
  * within 0.01 (absolute) and the generalization steps are within 2 eval intervals (both null counts
- * as agreeing, one null as not), 'approximate-rejected' otherwise.
+ * as agreeing, one null as not), 'approximate-rejected' otherwise. Those of a failed unit stay
+ * 'pending': there is no validated run to compare them with.
  *
  * This file is the pure rule (`decide`); validation-store.ts loads a unit's state and applies decisions.
  */
 import type { RunMeta, RunSummary } from "../../src/config/run-result.js";
 
 export type Backend = RunMeta["backend"];
-export type UnitStatus = "pending" | "validated" | "failed";
-export type ResultStatus = "pending" | "valid" | "invalid" | "approximate-accepted" | "approximate-rejected";
+export const UNIT_STATUSES = ["pending", "validated", "failed"] as const;
+export const RESULT_STATUSES = ["pending", "valid", "invalid", "approximate-accepted", "approximate-rejected"] as const;
+export type UnitStatus = (typeof UNIT_STATUSES)[number];
+export type ResultStatus = (typeof RESULT_STATUSES)[number];
 
 /** Backends whose results count toward the quorum. */
 export const DETERMINISTIC_BACKENDS: readonly Backend[] = ["wasm-simd"];
@@ -32,9 +35,18 @@ export const MAX_EXTRA_RESULTS = 3;
 export const APPROXIMATE_TOLERANCE = { finalAccuracy: 0.01, generalizationEvalIntervals: 2 } as const;
 
 /** The deterministic backends as an SQL list literal (constants, not user input). */
-export const DETERMINISTIC_SQL = `(${DETERMINISTIC_BACKENDS.map((b) => `'${b}'`).join(", ")})`;
+const DETERMINISTIC_SQL = `(${DETERMINISTIC_BACKENDS.map((b) => `'${b}'`).join(", ")})`;
 
-export function isDeterministic(backend: string): boolean {
+/**
+ * SQL counting the unit's results that count toward its quorum: deterministic ones not ruled out
+ * (pending or valid). Leasing, the units listing and late results all use this one rule.
+ * `unitId` is an SQL expression for the unit's id (a column or a parameter), never user input.
+ */
+export function countedResultsSql(unitId: string): string {
+  return `(SELECT count(*) FROM results r WHERE r.unit_id = ${unitId} AND r.status IN ('pending', 'valid') AND r.backend IN ${DETERMINISTIC_SQL})`;
+}
+
+function isDeterministic(backend: string): boolean {
   return (DETERMINISTIC_BACKENDS as readonly string[]).includes(backend);
 }
 
@@ -97,7 +109,7 @@ export function decide(unit: UnitState, results: readonly ResultRecord[]): Decis
     if (status === "validated") {
       if (isDeterministic(r.backend)) next = r.paramsHash === validatedHash ? "valid" : "invalid";
       else if (reference) next = withinTolerance(r.summary, reference.summary, unit.evalInterval) ? "approximate-accepted" : "approximate-rejected";
-    }
+    } else if (status === "failed" && isDeterministic(r.backend)) next = "invalid";
     statuses.set(r.id, next);
   }
   return { unit: { status, replicasNeeded, validatedHash, validatedResultId }, results: statuses };

@@ -4,12 +4,13 @@
  */
 import type { RunSummary } from "../../../src/config/run-result.js";
 import type { PhaseThresholds } from "../schema.js";
+import type { UnitStatus } from "../validation.js";
 import { majorityPhase, phaseOf, PHASES, type Phase } from "./phases.js";
 
 export interface UnitRow {
   cell: readonly (number | string | boolean)[];
   seed: number;
-  status: "pending" | "validated" | "failed";
+  status: UnitStatus;
   /** The validated result's summary (validated units only). */
   summary: RunSummary | null;
 }

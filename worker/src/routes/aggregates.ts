@@ -2,21 +2,22 @@
  * Read-only results for researchers: a sweep's per-cell aggregates (JSON or CSV), one unit's
  * validated curves, and global stats with a leaderboard. Only validated results enter.
  */
+import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
-import type { RunResult, RunSummary } from "../../../src/config/run-result.js";
+import type { RunSummary } from "../../../src/config/run-result.js";
 import { aggregateCells, cellsToCsv, type UnitRow } from "../aggregate/cells.js";
 import type { AppEnv } from "../env.js";
-import { ApiError } from "../errors.js";
-import type { PhaseThresholds } from "../schema.js";
+import { ApiError, validationHook } from "../errors.js";
+import { aggregatesQuerySchema, type PhaseThresholds, type UnitCurves } from "../schema.js";
 
 /** A volunteer counts as active if it leased or reported within this window. */
 export const ACTIVE_WINDOW_MS = 24 * 3600 * 1000;
 
 export const aggregates = new Hono<AppEnv>()
-  .get("/sweeps/:id/aggregates", async (c) => {
+  .get("/sweeps/:id/aggregates", zValidator("query", aggregatesQuerySchema, validationHook), async (c) => {
     const db = c.env.DB;
     const sweep = await db.prepare("SELECT id, name, axes, phase_thresholds FROM sweeps WHERE id = ?").bind(c.req.param("id")).first<{ id: string; name: string; axes: string; phase_thresholds: string }>();
-    if (!sweep) throw new ApiError(404, "unknown_sweep", `no sweep with id ${c.req.param("id")}`);
+    if (!sweep) throw new ApiError(404, "sweep_not_found", `no sweep with id "${c.req.param("id")}"`);
     const { results } = await db
       .prepare("SELECT u.cell, u.seed, u.status, r.summary FROM units u LEFT JOIN results r ON r.id = u.validated_result_id WHERE u.sweep_id = ? ORDER BY u.rowid")
       .bind(sweep.id)
@@ -25,20 +26,19 @@ export const aggregates = new Hono<AppEnv>()
     const axes = (JSON.parse(sweep.axes) as { path: string }[]).map((a) => a.path);
     const thresholds = JSON.parse(sweep.phase_thresholds) as PhaseThresholds;
     const cells = aggregateCells(units, thresholds);
-    const format = c.req.query("format");
-    if (format === "csv") {
+    if (c.req.valid("query").format === "csv") {
       return c.body(cellsToCsv(axes, cells), 200, { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="sweep-${sweep.id}.csv"` });
     }
-    if (format !== undefined && format !== "json") throw new ApiError(400, "bad_format", `format must be "json" or "csv", got "${format}"`);
     return c.json({ sweep: { id: sweep.id, name: sweep.name }, axes, thresholds, cells });
   })
   .get("/units/:id/curves", async (c) => {
     const row = await c.env.DB.prepare("SELECT u.id, u.status, r.curves, r.summary, r.meta FROM units u LEFT JOIN results r ON r.id = u.validated_result_id WHERE u.id = ?")
       .bind(c.req.param("id"))
       .first<{ id: string; status: string; curves: string | null; summary: string | null; meta: string | null }>();
-    if (!row) throw new ApiError(404, "unknown_unit", `no unit with id ${c.req.param("id")}`);
+    if (!row) throw new ApiError(404, "unit_not_found", `no unit with id "${c.req.param("id")}"`);
     if (row.status !== "validated" || !row.curves) throw new ApiError(404, "not_validated", `unit ${row.id} has no validated result yet (status ${row.status})`);
-    return c.json({ unitId: row.id, curves: JSON.parse(row.curves) as RunResult["curves"], summary: JSON.parse(row.summary!) as RunSummary, meta: JSON.parse(row.meta!) as RunResult["meta"] });
+    const curves: UnitCurves = { unitId: row.id, curves: JSON.parse(row.curves), summary: JSON.parse(row.summary!), meta: JSON.parse(row.meta!) };
+    return c.json(curves);
   })
   .get("/stats", async (c) => {
     const db = c.env.DB;

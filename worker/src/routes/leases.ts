@@ -4,13 +4,14 @@
  */
 import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
-import { z } from "zod";
+import type { RunConfig } from "../../../src/config/run-config.js";
 import { requireClient } from "../auth.js";
 import type { AppEnv, Env } from "../env.js";
-import { ApiError, validationHook } from "../errors.js";
+import { ApiError, invalidInput, validationHook } from "../errors.js";
+import { ownLease } from "../own-lease.js";
 import { submitResult } from "../results.js";
-import { progressSchema, submitResultSchema } from "../schema.js";
-import { DETERMINISTIC_SQL } from "../validation.js";
+import { leaseQuerySchema, progressSchema, submitResultSchema, type Lease, type ProgressReply } from "../schema.js";
+import { countedResultsSql } from "../validation.js";
 
 /** How long a lease lives without progress reports. */
 export const DEFAULT_LEASE_SECONDS = 600;
@@ -29,7 +30,7 @@ export async function expireLeases(db: D1Database, now: number): Promise<number>
 /**
  * Picks and leases the next unit in one statement (atomic in SQLite/D1: concurrent requests can
  * never over-lease a unit). A unit is open while its live leases plus its results that count toward
- * the quorum (deterministic, pending or valid) are fewer than replicas_needed; the client must never
+ * the quorum (countedResultsSql) are fewer than replicas_needed; the client must never
  * have leased it nor reported for it. Units one replica short of their quorum go first, then oldest.
  * ?1 lease id, ?2 client id, ?3 deadline, ?4 now, ?5 a sweep id to lease from (NULL: any sweep).
  */
@@ -40,7 +41,7 @@ const LEASE_NEXT_UNIT = `
     SELECT u.id, u.created_at, u.rowid AS seq,
       u.replicas_needed
         - (SELECT count(*) FROM leases l WHERE l.unit_id = u.id AND l.status = 'live')
-        - (SELECT count(*) FROM results r WHERE r.unit_id = u.id AND r.status IN ('pending', 'valid') AND r.backend IN ${DETERMINISTIC_SQL}) AS missing
+        - ${countedResultsSql("u.id")} AS missing
     FROM units u
     WHERE u.status = 'pending'
       AND (?5 IS NULL OR u.sweep_id = ?5)
@@ -52,52 +53,38 @@ const LEASE_NEXT_UNIT = `
   LIMIT 1
   RETURNING id, unit_id AS unitId, deadline, (SELECT config FROM units WHERE units.id = leases.unit_id) AS config`;
 
-/** `?sweep=<id>`: only work of that sweep (a volunteer page for one study). */
-const leaseQuerySchema = z.strictObject({ sweep: z.string().min(1).max(100).optional() });
-
-interface LeaseRow {
-  id: string;
-  unit_id: string;
-  client_id: string;
-  status: "live" | "expired" | "completed";
-  deadline: number;
-  unit_status: "pending" | "validated" | "failed";
-}
-
-/** A lease of the calling client: 404 if there is none with this id, 403 if it is another client's. */
-async function ownLease(db: D1Database, id: string, clientId: string): Promise<LeaseRow> {
-  const lease = await db.prepare("SELECT l.id, l.unit_id, l.client_id, l.status, l.deadline, u.status AS unit_status FROM leases l JOIN units u ON u.id = l.unit_id WHERE l.id = ?").bind(id).first<LeaseRow>();
-  if (!lease) throw new ApiError(404, "lease_not_found", `no lease with id "${id}"`);
-  if (lease.client_id !== clientId) throw new ApiError(403, "not_your_lease", `lease "${id}" belongs to another client`);
-  return lease;
-}
-
 export const leases = new Hono<AppEnv>()
   .post("/", requireClient, zValidator("query", leaseQuerySchema, validationHook), async (c) => {
     const db = c.env.DB;
     const now = Date.now();
+    const { sweep } = c.req.valid("query");
     await expireLeases(db, now);
     const lease = await db
       .prepare(LEASE_NEXT_UNIT)
-      .bind(crypto.randomUUID(), c.var.clientId, now + leaseMillis(c.env), now, c.req.valid("query").sweep ?? null)
+      .bind(crypto.randomUUID(), c.var.clientId, now + leaseMillis(c.env), now, sweep ?? null)
       .first<{ id: string; unitId: string; deadline: number; config: string }>();
-    if (!lease) return c.body(null, 204);
-    return c.json({ lease: { id: lease.id, unitId: lease.unitId, deadline: lease.deadline, config: JSON.parse(lease.config) } }, 201);
+    if (!lease) {
+      // No work: for an unknown sweep there never will be, and the volunteer should hear why.
+      if (sweep !== undefined && !(await db.prepare("SELECT 1 FROM sweeps WHERE id = ?").bind(sweep).first())) throw new ApiError(404, "sweep_not_found", `no sweep with id "${sweep}"`);
+      return c.body(null, 204);
+    }
+    return c.json({ lease: { id: lease.id, unitId: lease.unitId, deadline: lease.deadline, config: JSON.parse(lease.config) as RunConfig } satisfies Lease }, 201);
   })
   .post("/:id/progress", requireClient, zValidator("json", progressSchema, validationHook), async (c) => {
     const db = c.env.DB;
     const { step, metrics } = c.req.valid("json");
     const lease = await ownLease(db, c.req.param("id"), c.var.clientId);
-    if (lease.unit_status !== "pending") return c.json({ stop: true, reason: `unit_${lease.unit_status}` });
-    if (lease.status !== "live") return c.json({ stop: true, reason: `lease_${lease.status}` });
+    if (step > lease.steps) throw invalidInput("body", [{ path: "step", message: `must not exceed the unit's ${lease.steps} steps, got ${step}` }]);
+    if (lease.unit_status !== "pending") return c.json({ stop: true, reason: `unit_${lease.unit_status}` } satisfies ProgressReply);
+    if (lease.status !== "live") return c.json({ stop: true, reason: `lease_${lease.status}` } satisfies ProgressReply);
     const now = Date.now();
     // Only a lease still within its deadline is extended (one past it is as good as expired).
     const extended = await db
       .prepare("UPDATE leases SET deadline = ?, progress_step = ?, progress = ? WHERE id = ? AND status = 'live' AND deadline > ? RETURNING deadline")
       .bind(now + leaseMillis(c.env), step, metrics === undefined ? null : JSON.stringify(metrics), lease.id, now)
       .first<{ deadline: number }>();
-    if (!extended) return c.json({ stop: true, reason: "lease_expired" });
-    return c.json({ stop: false, deadline: extended.deadline });
+    if (!extended) return c.json({ stop: true, reason: "lease_expired" } satisfies ProgressReply);
+    return c.json({ stop: false, deadline: extended.deadline } satisfies ProgressReply);
   })
   .post("/:id/result", requireClient, zValidator("json", submitResultSchema, validationHook), async (c) => {
     const lease = await ownLease(c.env.DB, c.req.param("id"), c.var.clientId);

@@ -1,16 +1,19 @@
 /**
  * Sweeps: POST /api/sweeps (admin) expands a grid into work units; GET /api/sweeps, /api/sweeps/:id
  * and /api/sweeps/:id/units (no token: researchers read them) report progress.
+ *
+ * Anyone can read a unit's results, so the params hashes of a unit still awaiting its quorum are
+ * withheld (null): a volunteer who could read another's pending hash could post it without computing
+ * and be counted valid. They are shown once the unit is validated or failed.
  */
 import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
-import { z } from "zod";
 import { requireAdmin } from "../auth.js";
 import type { AppEnv } from "../env.js";
 import { ApiError, validationHook } from "../errors.js";
-import { createSweepSchema } from "../schema.js";
+import { createSweepSchema, unitsQuerySchema } from "../schema.js";
 import { expandGrid } from "../sweep-grid.js";
-import { DETERMINISTIC_SQL } from "../validation.js";
+import { countedResultsSql, RESULT_STATUSES, type ResultStatus } from "../validation.js";
 
 /** Largest units JSON one INSERT carries (D1 allows 2 MB per bound string). */
 const UNIT_CHUNK_BYTES = 500_000;
@@ -72,11 +75,6 @@ function sweepSummary(row: SweepRow) {
   };
 }
 
-const unitsQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  offset: z.coerce.number().int().min(0).default(0),
-});
-
 export const sweeps = new Hono<AppEnv>()
   .post("/", requireAdmin, zValidator("json", createSweepSchema, validationHook), async (c) => {
     const body = c.req.valid("json");
@@ -123,8 +121,8 @@ export const sweeps = new Hono<AppEnv>()
     ]);
     const row = (sweepRows.results as unknown as SweepRow[])[0];
     if (!row) throw new ApiError(404, "sweep_not_found", `no sweep with id "${id}"`);
-    const results: Record<string, number> = { pending: 0, valid: 0, invalid: 0, "approximate-accepted": 0, "approximate-rejected": 0 };
-    for (const r of resultRows.results as { status: string; n: number }[]) results[r.status] = r.n;
+    const results = Object.fromEntries(RESULT_STATUSES.map((status) => [status, 0])) as Record<ResultStatus, number>;
+    for (const r of resultRows.results as { status: ResultStatus; n: number }[]) results[r.status] = r.n;
     return c.json({
       sweep: {
         ...sweepSummary(row),
@@ -145,8 +143,7 @@ export const sweeps = new Hono<AppEnv>()
       db.prepare("SELECT id FROM sweeps WHERE id = ?").bind(id),
       db
         .prepare(
-          `SELECT id, cell, seed, config, status, replicas_needed, validated_hash, validated_result_id,
-             (SELECT count(*) FROM results r WHERE r.unit_id = units.id AND r.status IN ('pending', 'valid') AND r.backend IN ${DETERMINISTIC_SQL}) AS counted_results
+          `SELECT id, cell, seed, config, status, replicas_needed, validated_hash, validated_result_id, ${countedResultsSql("units.id")} AS counted_results
            FROM units WHERE id IN (${page}) ORDER BY created_at, rowid`,
         )
         .bind(id, limit, offset),
@@ -187,7 +184,7 @@ export const sweeps = new Hono<AppEnv>()
           leaseId: r.lease_id,
           backend: r.backend,
           engineVersion: r.engine_version,
-          paramsHash: r.params_hash,
+          paramsHash: u.status === "pending" ? null : r.params_hash,
           status: r.status,
           flops: r.flops,
           createdAt: r.created_at,
