@@ -12,9 +12,9 @@ import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { encodeMnist, parseMnist } from "../src/data/mnist.js";
+import { encodeMnist, MNIST_COLS, MNIST_ROWS, parseMnist } from "../src/data/mnist.js";
 
-const ROWS = 28, COLS = 28, SIZE = ROWS * COLS;
+const ROWS = MNIST_ROWS, COLS = MNIST_COLS, SIZE = ROWS * COLS;
 const OUT = fileURLToPath(new URL("../build/mnist.bin", import.meta.url));
 
 function packageDir(): string {

@@ -4,7 +4,7 @@
  */
 import type { RunResult } from "./config/run-result.js";
 import { loadMnistFromBuild } from "./data/mnist-node.js";
-import { decodeCheckpoint } from "./engine/checkpoint.js";
+import { checkpointHeader } from "./engine/checkpoint.js";
 import { train as trainWith, type TrainOptions } from "./engine/train.js";
 import { createNodeThreadPool } from "./threads/node-pool.js";
 import { loadBuild } from "./wasm/node.js";
@@ -18,7 +18,7 @@ export { loadMnistFromBuild } from "./data/mnist-node.js";
  * `threads` > 1, a pool of worker threads over the simd-threads build (same bits as one thread).
  */
 export async function train(config: unknown, options: TrainOptions = {}): Promise<RunResult> {
-  const task = (options.resumeFrom ? decodeCheckpoint(options.resumeFrom).header.config : (config as { task?: { kind?: unknown } } | null))?.task;
+  const task = (options.resumeFrom ? checkpointHeader(options.resumeFrom).config : (config as { task?: { kind?: unknown } } | null))?.task;
   const mnist = options.mnist ?? (task?.kind === "mnist" ? await loadMnistFromBuild() : undefined);
   const threads = options.threads ?? 1;
   if (threads === 1 || options.kernels) {

@@ -2,7 +2,7 @@
 import type { TaskConfig } from "../config/run-config.js";
 import type { InputShape } from "../engine/models/model.js";
 import type { Rng } from "../engine/random.js";
-import { mnistSubset, type MnistData } from "./mnist.js";
+import { MNIST_COLS, MNIST_ROWS, mnistSubset, type MnistData } from "./mnist.js";
 import { modularData, type TokenSplit } from "./modular.js";
 
 export interface DataSplit {
@@ -20,8 +20,7 @@ export interface Dataset {
   test: DataSplit;
 }
 
-/** Pixels of one MNIST digit (28×28, the asset's rows × cols). */
-const MNIST_PIXELS = 28 * 28;
+const MNIST_PIXELS = MNIST_ROWS * MNIST_COLS;
 
 const fromTokens = (s: TokenSplit): DataSplit => ({ count: s.count, tokens: [s.a, s.b], inputs: null, labels: s.labels });
 

@@ -23,6 +23,9 @@ import type { Rng } from "../engine/random.js";
 
 export const MNIST_MAGIC = "GEMNIST1";
 export const MNIST_HEADER_BYTES = 20;
+/** The digits' size: the `mnist` package's 28×28, which build/mnist.bin keeps and the models are laid out for. */
+export const MNIST_ROWS = 28;
+export const MNIST_COLS = 28;
 
 export interface MnistData {
   count: number;

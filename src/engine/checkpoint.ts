@@ -50,10 +50,12 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
   return out;
 }
 
-export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
-  const fail = (why: string): never => {
-    throw new Error(`not a grokedge checkpoint: ${why}`);
-  };
+const fail = (why: string): never => {
+  throw new Error(`not a grokedge checkpoint: ${why}`);
+};
+
+/** The checkpoint's validated header and where its state starts, without copying the state. */
+function readHeader(bytes: Uint8Array): { header: CheckpointHeader; stateStart: number } {
   if (bytes.length < MAGIC.length + 4 || new TextDecoder().decode(bytes.subarray(0, MAGIC.length)) !== MAGIC) fail(`expected magic "${MAGIC}"`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const jsonLength = view.getUint32(MAGIC.length, true);
@@ -69,8 +71,17 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
   const header = parsed.data;
   if (header.engineVersion !== ENGINE_VERSION) fail(`written by engine ${header.engineVersion}, this is ${ENGINE_VERSION}: resuming would not reproduce the run's bits`);
   if (header.cursor > header.order.length) fail(`header cursor: ${header.cursor} is past the epoch's ${header.order.length} rows`);
+  return { header, stateStart: align4(MAGIC.length + 4 + jsonLength) };
+}
+
+/** Only the header (e.g. to see which data a resumed run needs before loading it). */
+export function checkpointHeader(bytes: Uint8Array): CheckpointHeader {
+  return readHeader(bytes).header;
+}
+
+export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
+  const { header, stateStart: start } = readHeader(bytes);
   const n = header.parameterCount;
-  const start = align4(MAGIC.length + 4 + jsonLength);
   if (!Number.isInteger(n) || bytes.length !== start + 3 * n * 4) fail(`expected ${3 * n * 4} bytes of state after the header, got ${bytes.length - start}`);
   const floats = (i: number) => new Float32Array(bytes.slice(start + i * n * 4, start + (i + 1) * n * 4).buffer);
   return { header, params: floats(0), moment1: floats(1), moment2: floats(2) };

@@ -7,7 +7,7 @@
  */
 import type { Activation } from "../config/run-config.js";
 import { SerialOps, type Ops } from "../engine/ops.js";
-import { GEMM_MULTIPLY, GEMM_TRANSPOSE, gemmKernel, panelsOf, workspaceLayout, type GemmLayout, type GemmWorkspace } from "../wasm/gemm.js";
+import { gemmSteps, type GemmLayout, type GemmWorkspace } from "../wasm/gemm.js";
 import type { KernelExports } from "../wasm/kernels.js";
 import { ALIGN, ARG_COUNT, controlViews, EXTENT, FAILED, failureText, GENERATION, KERNEL, LINE_RESULT, MAX_ARGS, OP_TIMEOUT_MS, PENDING, sliceOf, STOP, waitWhileEqual, type ControlViews } from "./control.js";
 import { callKernel, kernelIndex, type ParallelKernel } from "./parallel-kernels.js";
@@ -77,12 +77,8 @@ export class ParallelOps implements Ops {
   }
 
   gemm(layout: GemmLayout, c: number, a: number, b: number, m: number, k: number, n: number, accumulate: boolean, workspace: GemmWorkspace): void {
-    const g = gemmKernel(layout);
-    const { packed, transposedA } = workspaceLayout(workspace, layout, m, k, n);
-    // The copies split by panels and by rows of Aᵀ; the multiply starts once both are complete.
-    this.run(g.pack, [packed, b, k, n], panelsOf(n), 1, k * n * 16);
-    if (g.transposeA) this.run(GEMM_TRANSPOSE, [transposedA, a, k, m], m, 4, m * k * 16);
-    this.run(GEMM_MULTIPLY, [c, g.transposeA ? transposedA : a, packed, m, k, n, accumulate ? 1 : 0], m, 4, m * k * n);
+    // Each step is complete on every thread before the next starts (run waits for its workers).
+    for (const step of gemmSteps(layout, c, a, b, m, k, n, accumulate, workspace)) this.run(step.kernel, step.args, step.extent, step.align, step.work);
   }
 
   biasForward(y: number, x: number, bias: number, rows: number, cols: number): void {

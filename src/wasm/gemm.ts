@@ -5,8 +5,8 @@
  *   nn  C = A·B    pack B (stored k×n)
  *   nt  C = A·Bᵀ   pack B from its stored transpose (n×k)
  *   tn  C = Aᵀ·B   pack B, and transpose A (stored k×m) into m×k
- * This list drives the kernel tests and the benchmark rows; `gemm` runs one on the calling thread
- * (the thread pool splits the same steps).
+ * This list drives the kernel tests and the benchmark rows; `gemmSteps` is the sequence of calls,
+ * which `gemm` runs on the calling thread and the thread pool splits.
  */
 import type { Arena } from "./arena.js";
 import type { KernelExports } from "./kernels.js";
@@ -73,11 +73,29 @@ export function allocGemmWorkspace(arena: Arena, matmuls: readonly (readonly [la
   return { ptr: arena.allocF32(floats), floats };
 }
 
-/** C[m×n] (+)= A·B, Aᵀ·B or A·Bᵀ on this thread. */
-export function gemm(kernels: KernelExports, layout: GemmLayout, c: number, a: number, b: number, m: number, k: number, n: number, accumulate: boolean, workspace: GemmWorkspace): void {
+/**
+ * One kernel call of a matmul, over the range [0, extent) (its last two arguments): threads may split
+ * the range at multiples of `align`; `work` estimates its cost, to decide whether splitting pays.
+ */
+export interface GemmStep {
+  kernel: GemmKernel["pack"] | typeof GEMM_TRANSPOSE | typeof GEMM_MULTIPLY;
+  args: number[];
+  extent: number;
+  align: number;
+  work: number;
+}
+
+/** The calls C[m×n] (+)= A·B, Aᵀ·B or A·Bᵀ takes, in order (each needs the previous one complete). */
+export function gemmSteps(layout: GemmLayout, c: number, a: number, b: number, m: number, k: number, n: number, accumulate: boolean, workspace: GemmWorkspace): GemmStep[] {
   const g = gemmKernel(layout);
   const { packed, transposedA } = workspaceLayout(workspace, layout, m, k, n);
-  kernels[g.pack](packed, b, k, n, 0, panelsOf(n));
-  if (g.transposeA) kernels[GEMM_TRANSPOSE](transposedA, a, k, m, 0, m);
-  kernels[GEMM_MULTIPLY](c, g.transposeA ? transposedA : a, packed, m, k, n, accumulate, 0, m);
+  const steps: GemmStep[] = [{ kernel: g.pack, args: [packed, b, k, n], extent: panelsOf(n), align: 1, work: k * n * 16 }];
+  if (g.transposeA) steps.push({ kernel: GEMM_TRANSPOSE, args: [transposedA, a, k, m], extent: m, align: 4, work: m * k * 16 });
+  steps.push({ kernel: GEMM_MULTIPLY, args: [c, g.transposeA ? transposedA : a, packed, m, k, n, accumulate ? 1 : 0], extent: m, align: 4, work: m * k * n });
+  return steps;
+}
+
+/** C[m×n] (+)= A·B, Aᵀ·B or A·Bᵀ on this thread. */
+export function gemm(kernels: KernelExports, layout: GemmLayout, c: number, a: number, b: number, m: number, k: number, n: number, accumulate: boolean, workspace: GemmWorkspace): void {
+  for (const step of gemmSteps(layout, c, a, b, m, k, n, accumulate, workspace)) (kernels[step.kernel] as (...args: number[]) => void)(...step.args, 0, step.extent);
 }
