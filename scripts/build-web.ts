@@ -16,8 +16,8 @@ await mkdir(join(OUT, "build"), { recursive: true });
 await build({
   entryPoints: {
     volunteer: join(ROOT, "web/volunteer.ts"),
-    coordinator: join(ROOT, "src/threads/coordinator-worker.ts"),
-    "pool-worker": join(ROOT, "src/threads/worker-browser.ts"),
+    coordinator: join(ROOT, "src/hosts/browser/coordinator-worker.ts"),
+    "pool-worker": join(ROOT, "src/hosts/browser/pool-worker.ts"),
   },
   outdir: OUT,
   bundle: true,

@@ -3,15 +3,15 @@
  * digits read from this package's build/ folder when not given.
  */
 import type { RunResult } from "./config/run-result.js";
-import { loadMnistFromBuild } from "./data/mnist-node.js";
+import { loadMnistFromBuild } from "./hosts/node/mnist.js";
 import { checkpointHeader } from "./engine/checkpoint.js";
 import { train as trainWith, type TrainOptions } from "./engine/train.js";
-import { createNodeThreadPool } from "./threads/node-pool.js";
-import { loadBuild } from "./wasm/node.js";
+import { createNodeThreadPool } from "./hosts/node/pool.js";
+import { loadBuild } from "./hosts/node/builds.js";
 
 export * from "./index.js";
-export { loadBuild, buildUrl } from "./wasm/node.js";
-export { loadMnistFromBuild } from "./data/mnist-node.js";
+export { loadBuild, buildUrl } from "./hosts/node/builds.js";
+export { loadMnistFromBuild } from "./hosts/node/mnist.js";
 
 /**
  * train() with Node defaults: build/simd.wasm and, for the mnist task, build/mnist.bin. With

@@ -1,13 +1,13 @@
 /**
  * The volunteer page: registers once (token in localStorage), then loops — lease a work unit, train
- * it in a coordinator Web Worker with a thread pool (src/threads/), report progress at every
+ * it in a coordinator Web Worker with a thread pool (src/ops/pool/), report progress at every
  * evaluation (stopping if the API says so), post the result, next lease. Shows what it computes, a
  * live accuracy curve, this browser's completed units and the global stats. Errors go on the page.
  */
 import type { RunConfig } from "../src/config/run-config.js";
 import type { CurvePoint } from "../src/config/run-result.js";
 import type { Progress } from "../src/engine/train.js";
-import { trainInBackground } from "../src/threads/background.js";
+import { trainInBackground } from "../src/hosts/browser/background.js";
 import type { Lease, ProgressReply, RegisteredClient, ResultVerdict } from "../worker/src/schema.js";
 import { drawCurve } from "./curve.js";
 

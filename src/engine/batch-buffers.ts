@@ -1,5 +1,5 @@
 /** Arena buffers for one batch, filled from a data split by row indices or a contiguous range. */
-import type { DataSplit } from "../data/dataset.js";
+import type { DataSplit } from "./tasks/dataset.js";
 import type { Arena } from "../wasm/arena.js";
 import type { Batch } from "./models/model.js";
 

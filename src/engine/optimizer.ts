@@ -4,7 +4,7 @@
  */
 import type { RunConfig } from "../config/run-config.js";
 import type { ParameterState } from "./layout.js";
-import type { Ops } from "./ops.js";
+import type { Ops } from "../ops/ops.js";
 
 /** Linear warm-up: lr·min(1, step/warmupSteps), step counted from 1. */
 export function learningRate(lr: number, warmupSteps: number, step: number): number {

@@ -3,10 +3,10 @@
  * browsers and Workers; give it a kernel instance (or where to load one from) and, for MNIST, the digits.
  */
 import type { CurvePoint, RunResult } from "../config/run-result.js";
-import type { MnistData } from "../data/mnist.js";
+import type { MnistData } from "./tasks/mnist.js";
 import { loadKernels, type KernelInstance, type WasmSource } from "../wasm/loader.js";
-import { threadsUnavailableReason } from "../threads/support.js";
-import type { Ops } from "./ops.js";
+import { threadsUnavailableReason } from "../hosts/threads-available.js";
+import type { Ops } from "../ops/ops.js";
 import { TrainingRun } from "./training-run.js";
 
 export interface Progress {

@@ -5,8 +5,8 @@
  */
 import { parseRunConfig, type RunConfig } from "../config/run-config.js";
 import { GENERALIZATION_ACCURACY, MEMORIZATION_ACCURACY, type CurvePoint, type RunResult } from "../config/run-result.js";
-import { buildDataset, type Dataset, type DataSplit } from "../data/dataset.js";
-import type { MnistData } from "../data/mnist.js";
+import { buildDataset, type Dataset, type DataSplit } from "./tasks/dataset.js";
+import type { MnistData } from "./tasks/mnist.js";
 import type { KernelInstance } from "../wasm/loader.js";
 import { BatchBuffers } from "./batch-buffers.js";
 import { decodeCheckpoint, encodeCheckpoint } from "./checkpoint.js";
@@ -14,7 +14,7 @@ import { sha256Hex } from "./hash.js";
 import { ParameterState } from "./layout.js";
 import { createModel, modelLayout } from "./models/index.js";
 import type { Model } from "./models/model.js";
-import { SerialOps, type Ops } from "./ops.js";
+import { SerialOps, type Ops } from "../ops/ops.js";
 import { constrainNorm, optimizerStep } from "./optimizer.js";
 import { Rng } from "./random.js";
 import { ENGINE_VERSION } from "./version.js";

@@ -3,7 +3,7 @@
  * the page itself, and training in a coordinator worker with a thread pool.
  */
 import { loadMnist, train } from "../../src/index.js";
-import { trainInBackground } from "../../src/threads/background.js";
+import { trainInBackground } from "../../src/hosts/browser/background.js";
 import type { PageTrain, PageTrainInBackground } from "./page-api.js";
 
 const at = (path: string) => new URL(path, location.href).href;

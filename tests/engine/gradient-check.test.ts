@@ -5,7 +5,7 @@
  * are rarely crossed at ε = 1e-3. The coordinate with the largest gradient is always checked.
  */
 import { describe, expect, it } from "vitest";
-import { loadMnistFromBuild } from "../../src/data/mnist-node.js";
+import { loadMnistFromBuild } from "../../src/hosts/node/mnist.js";
 import { kernelsFor, scoped } from "../support/kernels.js";
 import { ModelHarness } from "../support/model-harness.js";
 import { mulberry32 } from "../support/random.js";

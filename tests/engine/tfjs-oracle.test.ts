@@ -16,7 +16,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Activation } from "../../src/config/run-config.js";
-import { loadMnistFromBuild } from "../../src/data/mnist-node.js";
+import { loadMnistFromBuild } from "../../src/hosts/node/mnist.js";
 import { kernelsFor, scoped } from "../support/kernels.js";
 import { ModelHarness } from "../support/model-harness.js";
 import { adamwStep, compare, oracleBase, oracleChecks, type OracleBase, randomiseVectors, snapshot } from "../support/tfjs-oracle.js";

@@ -76,7 +76,7 @@ describe("train", () => {
   });
 
   it("grokedge/node says so when given both threads and a kernel instance", async () => {
-    const { loadBuild } = await import("../../src/wasm/node.js");
+    const { loadBuild } = await import("../../src/hosts/node/builds.js");
     const result = await train(small({ steps: 10 }), { kernels: await loadBuild("simd"), threads: 2 });
     expect(result.meta).toMatchObject({ threads: 1, build: "simd" });
     expect(result.meta.note).toBe("asked for 2 threads; ran on 1: a kernel instance was passed (pass threads without kernels for a pool)");
@@ -90,7 +90,7 @@ describe("train", () => {
 
   it("says so when asked for threads it cannot use (the universal entry point runs on the calling thread)", async () => {
     const { train: trainHere } = await import("../../src/engine/train.js");
-    const { loadBuild } = await import("../../src/wasm/node.js");
+    const { loadBuild } = await import("../../src/hosts/node/builds.js");
     const result = await trainHere(small({ steps: 10 }), { kernels: await loadBuild("simd"), threads: 3 });
     expect(result.meta).toMatchObject({ threads: 1, build: "simd" });
     expect(result.meta.note).toMatch(/asked for 3 threads; ran on 1 with the simd build/);
@@ -102,7 +102,7 @@ describe("train", () => {
   });
 
   it("leaves a reused kernel instance's arena as it was when a run cannot be set up", async () => {
-    const { loadBuild } = await import("../../src/wasm/node.js");
+    const { loadBuild } = await import("../../src/hosts/node/builds.js");
     const kernels = await loadBuild("simd");
     const before = kernels.arena.used;
     // Valid, but far too big for a wasm memory: the model's allocations fail partway.

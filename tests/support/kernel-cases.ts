@@ -3,7 +3,7 @@
  * The cross-build test runs these on each build and compares the bytes.
  */
 import type { KernelInstance } from "../../src/wasm/loader.js";
-import { gemm, GEMM_KERNELS, workspaceFloats } from "../../src/wasm/gemm.js";
+import { gemm, GEMM_KERNELS, workspaceFloats } from "../../src/ops/gemm.js";
 import { putF32, putI32, scoped } from "./kernels.js";
 import { randomF32 } from "./random.js";
 

@@ -1,6 +1,6 @@
 /** Loads both kernel builds once per test file and moves data in and out of the arena. */
 import type { BuildName, KernelInstance } from "../../src/wasm/loader.js";
-import { loadBuild } from "../../src/wasm/node.js";
+import { loadBuild } from "../../src/hosts/node/builds.js";
 
 export const BUILDS: readonly BuildName[] = ["simd", "simd-threads"];
 

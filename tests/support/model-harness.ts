@@ -3,13 +3,13 @@
  * writable by tensor name: what gradient checks and the tfjs oracle need.
  */
 import { parseRunConfig, type RunConfig } from "../../src/config/run-config.js";
-import { buildDataset, type Dataset } from "../../src/data/dataset.js";
-import type { MnistData } from "../../src/data/mnist.js";
+import { buildDataset, type Dataset } from "../../src/engine/tasks/dataset.js";
+import type { MnistData } from "../../src/engine/tasks/mnist.js";
 import { BatchBuffers } from "../../src/engine/batch-buffers.js";
 import { ParameterState } from "../../src/engine/layout.js";
 import { createModel, modelLayout } from "../../src/engine/models/index.js";
 import type { Model } from "../../src/engine/models/model.js";
-import { SerialOps } from "../../src/engine/ops.js";
+import { SerialOps } from "../../src/ops/ops.js";
 import { optimizerStep } from "../../src/engine/optimizer.js";
 import { Rng } from "../../src/engine/random.js";
 import type { KernelInstance } from "../../src/wasm/loader.js";

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { parseRunConfig, type RunConfigInput } from "../../src/config/run-config.js";
 import { runResultSchema, type RunMeta, type RunResult } from "../../src/config/run-result.js";
-import { taskShape } from "../../src/data/dataset.js";
+import { taskShape } from "../../src/engine/tasks/dataset.js";
 import { modelLayout } from "../../src/engine/models/index.js";
 
 /** A 64-hex-digit params hash named by a label ("A", "B"…). */

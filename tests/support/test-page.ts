@@ -37,8 +37,8 @@ export async function openTestPage({ isolated = true }: { isolated?: boolean } =
     await build({
       entryPoints: {
         page: join(ROOT, "tests/browser/page-entry.ts"),
-        coordinator: join(ROOT, "src/threads/coordinator-worker.ts"),
-        "pool-worker": join(ROOT, "src/threads/worker-browser.ts"),
+        coordinator: join(ROOT, "src/hosts/browser/coordinator-worker.ts"),
+        "pool-worker": join(ROOT, "src/hosts/browser/pool-worker.ts"),
       },
       outdir: dir,
       bundle: true,

@@ -3,8 +3,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadKernels, SHARED_MAXIMUM_PAGES, type KernelInstance } from "../../src/wasm/loader.js";
-import { buildUrl } from "../../src/wasm/node.js";
-import { gemm, workspaceFloats } from "../../src/wasm/gemm.js";
+import { buildUrl } from "../../src/hosts/node/builds.js";
+import { gemm, workspaceFloats } from "../../src/ops/gemm.js";
 
 const WORKSPACE_FLOATS = workspaceFloats("nn", 2, 2, 2);
 

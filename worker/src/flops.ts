@@ -8,8 +8,8 @@
  * It overestimates the engine's embedding-table MLPs (whose first layer never multiplies the batch).
  */
 import type { RunConfig } from "../../src/config/run-config.js";
-import { taskShape } from "../../src/data/dataset.js";
-import { modularSplitSizes } from "../../src/data/modular.js";
+import { taskShape } from "../../src/engine/tasks/dataset.js";
+import { modularSplitSizes } from "../../src/engine/tasks/modular.js";
 import { modelLayout } from "../../src/engine/models/index.js";
 
 export function parameterCount(config: RunConfig): number {

@@ -8,9 +8,9 @@
  */
 import type { MlpConfig } from "../../config/run-config.js";
 import type { Arena } from "../../wasm/arena.js";
-import { allocGemmWorkspace, type GemmLayout, type GemmWorkspace } from "../../wasm/gemm.js";
+import { allocGemmWorkspace, type GemmLayout, type GemmWorkspace } from "../../ops/gemm.js";
 import { ParameterLayout, type ParameterState, type ParamSpec } from "../layout.js";
-import type { Ops } from "../ops.js";
+import type { Ops } from "../../ops/ops.js";
 import type { Batch, InputShape, Model } from "./model.js";
 
 export function mlpLayout(config: MlpConfig, shape: InputShape): ParameterLayout {

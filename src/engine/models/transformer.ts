@@ -10,9 +10,9 @@
  */
 import type { TransformerConfig } from "../../config/run-config.js";
 import type { Arena } from "../../wasm/arena.js";
-import { allocGemmWorkspace, type GemmWorkspace } from "../../wasm/gemm.js";
+import { allocGemmWorkspace, type GemmWorkspace } from "../../ops/gemm.js";
 import { ParameterLayout, type ParameterState, type ParamSpec } from "../layout.js";
-import type { Ops } from "../ops.js";
+import type { Ops } from "../../ops/ops.js";
 import type { Batch, InputShape, Model } from "./model.js";
 
 const LAYER_NORM_EPS = 1e-5;

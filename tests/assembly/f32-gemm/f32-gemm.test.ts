@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { gemm, GEMM_KERNELS, GEMM_MULTIPLY, GEMM_TRANSPOSE, packedFloats, panelsOf, workspaceFloats, workspaceLayout, type GemmKernel, type GemmLayout, type GemmWorkspace } from "../../../src/wasm/gemm.js";
+import { gemm, GEMM_KERNELS, GEMM_MULTIPLY, GEMM_TRANSPOSE, packedFloats, panelsOf, workspaceFloats, workspaceLayout, type GemmKernel, type GemmLayout, type GemmWorkspace } from "../../../src/ops/gemm.js";
 import type { KernelInstance } from "../../../src/wasm/loader.js";
 import { getF32, kernelsFor, putF32, scoped } from "../../support/kernels.js";
 import { ODD_SIZES, randomF32 } from "../../support/random.js";

@@ -1,7 +1,7 @@
 /** For pages: run training in a coordinator Web Worker (coordinator-worker.ts), keeping the main thread free. */
 import { proxy, wrap } from "comlink";
-import type { RunResult } from "../config/run-result.js";
-import type { Progress } from "../engine/train.js";
+import type { RunResult } from "../../config/run-result.js";
+import type { Progress } from "../../engine/train.js";
 import type { BackgroundRunOptions, Coordinator } from "./coordinator-worker.js";
 
 export interface BackgroundOptions extends BackgroundRunOptions {

@@ -3,8 +3,8 @@
  * the control block until STOP. `prepare` and `loop` are separate so the coordinator knows every
  * worker is listening (has read the generation) before it hands out the first op.
  */
-import { loadKernels } from "../wasm/loader.js";
-import type { KernelExports } from "../wasm/kernels.js";
+import { loadKernels } from "../../wasm/loader.js";
+import type { KernelExports } from "../../wasm/kernels.js";
 import { ALIGN, ARG_COUNT, controlViews, EXTENT, GENERATION, KERNEL, LINE_RESULT, PENDING, reportFailure, sliceOf, STOP, waitWhileEqual, type ControlViews } from "./control.js";
 import { callKernel } from "./parallel-kernels.js";
 

@@ -8,8 +8,8 @@
  * This list drives the kernel tests and the benchmark rows; `gemmSteps` is the sequence of calls,
  * which `gemm` runs on the calling thread and the thread pool splits.
  */
-import type { Arena } from "./arena.js";
-import type { KernelExports } from "./kernels.js";
+import type { Arena } from "../wasm/arena.js";
+import type { KernelExports } from "../wasm/kernels.js";
 
 export type GemmLayout = "nn" | "tn" | "nt";
 

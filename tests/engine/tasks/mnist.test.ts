@@ -4,9 +4,9 @@ import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Rng } from "../../src/engine/random.js";
-import { encodeMnist, loadMnist, mnistSubset, parseMnist, type MnistData } from "../../src/data/mnist.js";
-import { loadMnistFromBuild, mnistBuildUrl } from "../../src/data/mnist-node.js";
+import { Rng } from "../../../src/engine/random.js";
+import { encodeMnist, loadMnist, mnistSubset, parseMnist, type MnistData } from "../../../src/engine/tasks/mnist.js";
+import { loadMnistFromBuild, mnistBuildUrl } from "../../../src/hosts/node/mnist.js";
 
 /** The mnist package's own API: MNIST[d].get(i) is the i-th digit of label d as 784 floats in [0, 1]. */
 type MnistPackage = { length: number; [d: number]: { id: number; length: number; get(i: number): number[] } };

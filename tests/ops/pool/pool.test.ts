@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { train } from "../../src/node.js";
-import { createNodeThreadPool } from "../../src/threads/node-pool.js";
-import type { ThreadPool } from "../../src/threads/pool.js";
-import { sliceOf } from "../../src/threads/control.js";
-import { gemm, workspaceFloats } from "../../src/wasm/gemm.js";
-import { smallMlpConfig } from "../support/configs.js";
+import { train } from "../../../src/node.js";
+import { createNodeThreadPool } from "../../../src/hosts/node/pool.js";
+import type { ThreadPool } from "../../../src/ops/pool/pool.js";
+import { sliceOf } from "../../../src/ops/pool/control.js";
+import { gemm, workspaceFloats } from "../../../src/ops/gemm.js";
+import { smallMlpConfig } from "../../support/configs.js";
 
 const mlp = smallMlpConfig({ p: 31, embeddingDim: 32, hidden: [64], steps: 30, seed: 4 });
 const transformer = {

@@ -1,5 +1,5 @@
 /** Entry of a pool worker in browsers (a module Web Worker), driven over comlink. */
 import { expose } from "comlink";
-import { PoolWorker } from "./worker-loop.js";
+import { PoolWorker } from "../../ops/pool/worker-loop.js";
 
 expose(new PoolWorker());

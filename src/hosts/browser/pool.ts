@@ -1,7 +1,7 @@
 /** Thread pools in browsers: module Web Workers running worker-browser. Must be created off the main thread (the coordinator blocks in Atomics.wait). */
 import { wrap } from "comlink";
-import { createThreadPool, type ThreadPool } from "./pool.js";
-import type { PoolWorker } from "./worker-loop.js";
+import { createThreadPool, type ThreadPool } from "../../ops/pool/pool.js";
+import type { PoolWorker } from "../../ops/pool/worker-loop.js";
 
 export function createBrowserThreadPool(module: WebAssembly.Module, threads: number, poolWorkerUrl: URL): Promise<ThreadPool> {
   return createThreadPool(module, threads, {

@@ -1,9 +1,9 @@
 /** Node-only: the MNIST asset shipped in this package's build/ folder (written by `npm run build:mnist`). */
 import { readFile } from "node:fs/promises";
-import { parseMnist, type MnistData } from "./mnist.js";
+import { parseMnist, type MnistData } from "../../engine/tasks/mnist.js";
 
 export function mnistBuildUrl(): URL {
-  return new URL("../../build/mnist.bin", import.meta.url);
+  return new URL("../../../build/mnist.bin", import.meta.url);
 }
 
 export async function loadMnistFromBuild(): Promise<MnistData> {

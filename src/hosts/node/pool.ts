@@ -3,15 +3,15 @@ import { wrap } from "comlink";
 import nodeEndpoint from "comlink/dist/esm/node-adapter.mjs";
 import { readFile } from "node:fs/promises";
 import { Worker } from "node:worker_threads";
-import { buildUrl } from "../wasm/node.js";
-import { createThreadPool, type ThreadPool } from "./pool.js";
-import type { PoolWorker } from "./worker-loop.js";
+import { buildUrl } from "./builds.js";
+import { createThreadPool, type ThreadPool } from "../../ops/pool/pool.js";
+import type { PoolWorker } from "../../ops/pool/worker-loop.js";
 
 const fromSource = import.meta.url.endsWith(".ts");
 
 export async function createNodeThreadPool(threads: number): Promise<ThreadPool> {
   const module = await WebAssembly.compile(await readFile(buildUrl("simd-threads")));
-  const script = new URL(fromSource ? "./worker-node-from-source.mjs" : "./worker-node.js", import.meta.url);
+  const script = new URL(fromSource ? "./pool-worker-from-source.mjs" : "./pool-worker.js", import.meta.url);
   return createThreadPool(module, threads, {
     spawn() {
       const worker = new Worker(script);

@@ -4,7 +4,7 @@
  * shared memory (control.ts); comlink only starts and stops the workers.
  */
 import type { Remote } from "comlink";
-import { loadKernels, type KernelInstance } from "../wasm/loader.js";
+import { loadKernels, type KernelInstance } from "../../wasm/loader.js";
 import { CONTROL_BYTES, MAX_THREADS } from "./control.js";
 import { ParallelOps } from "./parallel-ops.js";
 import type { PoolWorker } from "./worker-loop.js";

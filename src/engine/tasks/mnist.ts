@@ -19,7 +19,7 @@
  * Order is the package's own: all digits of 0.json (label 0) in file order, then 1.json, … 9.json.
  * The labels are therefore sorted; draw subsets through `mnistSubset`, never by slicing.
  */
-import type { Rng } from "../engine/random.js";
+import type { Rng } from "../random.js";
 
 export const MNIST_MAGIC = "GEMNIST1";
 export const MNIST_HEADER_BYTES = 20;
@@ -109,7 +109,7 @@ export async function loadMnist(source: URL | ArrayBuffer | Uint8Array | Respons
     try {
       response = await fetch(source);
     } catch (cause) {
-      const hint = source.protocol === "file:" ? " (fetch cannot read file: URLs in Node; use loadMnistFromBuild from src/data/mnist-node.ts)" : "";
+      const hint = source.protocol === "file:" ? " (fetch cannot read file: URLs in Node; use loadMnistFromBuild from src/hosts/node/mnist.ts)" : "";
       throw new Error(`loadMnist: fetching ${source.href} failed${hint}`, { cause });
     }
   } else {

@@ -2,7 +2,7 @@
  * The kernels the pool may split, in an order both sides share (the control block carries an index
  * into this list). Every one takes its range as its last two arguments.
  */
-import type { KernelExports } from "../wasm/kernels.js";
+import type { KernelExports } from "../../wasm/kernels.js";
 
 export const PARALLEL_KERNELS = [
   "f32_packb_kn_x8_wasmsimd",

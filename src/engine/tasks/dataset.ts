@@ -1,7 +1,7 @@
 /** A task's data as the engine sees it: train and test splits of token ids or pixel rows, with labels. */
-import type { TaskConfig } from "../config/run-config.js";
-import type { InputShape } from "../engine/models/model.js";
-import type { Rng } from "../engine/random.js";
+import type { TaskConfig } from "../../config/run-config.js";
+import type { InputShape } from "../models/model.js";
+import type { Rng } from "../random.js";
 import { MNIST_COLS, MNIST_ROWS, mnistSubset, type MnistData } from "./mnist.js";
 import { modularData, type TokenSplit } from "./modular.js";
 

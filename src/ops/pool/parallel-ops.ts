@@ -5,10 +5,10 @@
  * split, so results are bitwise those of one thread. Work too small to be worth waking the workers
  * runs on the coordinator alone.
  */
-import type { Activation } from "../config/run-config.js";
-import { SerialOps, type Ops } from "../engine/ops.js";
-import { gemmSteps, type GemmLayout, type GemmWorkspace } from "../wasm/gemm.js";
-import type { KernelExports } from "../wasm/kernels.js";
+import type { Activation } from "../../config/run-config.js";
+import { SerialOps, type Ops } from "../ops.js";
+import { gemmSteps, type GemmLayout, type GemmWorkspace } from "../gemm.js";
+import type { KernelExports } from "../../wasm/kernels.js";
 import { ALIGN, ARG_COUNT, controlViews, EXTENT, FAILED, failureText, GENERATION, KERNEL, LINE_RESULT, MAX_ARGS, OP_TIMEOUT_MS, PENDING, sliceOf, STOP, waitWhileEqual, type ControlViews } from "./control.js";
 import { callKernel, kernelIndex, type ParallelKernel } from "./parallel-kernels.js";
 

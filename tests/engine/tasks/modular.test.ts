@@ -1,8 +1,8 @@
 /** Modular-arithmetic data: labels against exact BigInt arithmetic, and the seeded split. */
 import { describe, expect, it } from "vitest";
-import { MODULAR_OPS, type ModularOp } from "../../src/config/run-config.js";
-import { modularData, modularLabel, modularSplitSizes } from "../../src/data/modular.js";
-import { Rng } from "../../src/engine/random.js";
+import { MODULAR_OPS, type ModularOp } from "../../../src/config/run-config.js";
+import { modularData, modularLabel, modularSplitSizes } from "../../../src/engine/tasks/modular.js";
+import { Rng } from "../../../src/engine/random.js";
 
 /** (a ∘ b) mod p in BigInt, by definition (div: a·b⁻¹ with b⁻¹ found by search). */
 function exact(op: ModularOp, a: number, b: number, p: number): number {

@@ -3,7 +3,7 @@
  * thread; the thread pool provides the same interface and splits the ranges. Pointers are byte
  * offsets into the kernel module's memory.
  */
-import { gemm, type GemmLayout, type GemmWorkspace } from "../wasm/gemm.js";
+import { gemm, type GemmLayout, type GemmWorkspace } from "./gemm.js";
 import type { KernelExports } from "../wasm/kernels.js";
 import type { Activation } from "../config/run-config.js";
 

@@ -4,11 +4,11 @@
  * talks to it over comlink (see background.ts).
  */
 import { expose, type ProxyOrClone } from "comlink";
-import type { RunResult } from "../config/run-result.js";
-import { loadMnist } from "../data/mnist.js";
-import { train, type Progress } from "../engine/train.js";
-import { createBrowserThreadPool } from "./browser-pool.js";
-import { threadsUnavailableReason } from "./support.js";
+import type { RunResult } from "../../config/run-result.js";
+import { loadMnist } from "../../engine/tasks/mnist.js";
+import { train, type Progress } from "../../engine/train.js";
+import { createBrowserThreadPool } from "./pool.js";
+import { threadsUnavailableReason } from "../threads-available.js";
 
 export interface BackgroundRunOptions {
   threads: number;

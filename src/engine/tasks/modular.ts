@@ -2,8 +2,8 @@
  * Modular arithmetic tasks (Power et al. 2022): every pair (a, b) labelled (a ∘ b) mod p, split
  * into train and test by the run's seeded stream. Integer arithmetic only (p ≤ 257 keeps a³ exact).
  */
-import type { ModularOp } from "../config/run-config.js";
-import type { Rng } from "../engine/random.js";
+import type { ModularOp } from "../../config/run-config.js";
+import type { Rng } from "../random.js";
 
 export interface TokenSplit {
   count: number;

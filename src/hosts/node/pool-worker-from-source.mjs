@@ -3,4 +3,4 @@
 import { register } from "tsx/esm/api";
 
 register();
-await import("./worker-node.ts");
+await import("./pool-worker.ts");

@@ -1,9 +1,9 @@
 /** Node-only: the kernel builds shipped in this package's build/ folder. */
 import { readFile } from "node:fs/promises";
-import { loadKernels, type BuildName, type KernelInstance, type LoadOptions } from "./loader.js";
+import { loadKernels, type BuildName, type KernelInstance, type LoadOptions } from "../../wasm/loader.js";
 
 export function buildUrl(build: BuildName): URL {
-  return new URL(`../../build/${build}.wasm`, import.meta.url);
+  return new URL(`../../../build/${build}.wasm`, import.meta.url);
 }
 
 export async function loadBuild(build: BuildName, options?: LoadOptions): Promise<KernelInstance> {
