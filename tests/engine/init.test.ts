@@ -1,8 +1,8 @@
 /** Initialisation as configured: fan-in defaults, per-layer and per-tensor stds. */
 import { describe, expect, it } from "vitest";
 import { parseRunConfig, type MlpConfig, type TransformerConfig } from "../../src/config/run-config.js";
-import { mlpLayout } from "../../src/engine/models/mlp.js";
-import { transformerLayout } from "../../src/engine/models/transformer.js";
+import { mlpLayout } from "../../src/engine/models/mlp/mlp.js";
+import { transformerLayout } from "../../src/engine/models/transformer/transformer.js";
 import { smallMlpConfig } from "../support/configs.js";
 
 const shape = { vocab: 23, positions: 2, features: 0, classes: 23 };

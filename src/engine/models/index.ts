@@ -3,8 +3,8 @@ import type { ModelConfig } from "../../config/run-config.js";
 import type { Arena } from "../../wasm/arena.js";
 import type { ParameterLayout, ParameterState } from "../layout.js";
 import type { Ops } from "../../ops/ops.js";
-import { Mlp, mlpLayout } from "./mlp.js";
-import { Transformer, transformerLayout } from "./transformer.js";
+import { Mlp, mlpLayout } from "./mlp/mlp.js";
+import { Transformer, transformerLayout } from "./transformer/transformer.js";
 import type { InputShape, Model } from "./model.js";
 
 export function modelLayout(config: ModelConfig, shape: InputShape): ParameterLayout {

@@ -8,12 +8,12 @@
  * output and MLP for that position alone; keys and values still come from every position. The
  * loss and its gradients are exactly those of the full computation.
  */
-import type { TransformerConfig } from "../../config/run-config.js";
-import type { Arena } from "../../wasm/arena.js";
-import { allocGemmWorkspace, type GemmWorkspace } from "../../ops/gemm.js";
-import { ParameterLayout, type ParameterState, type ParamSpec } from "../layout.js";
-import type { Ops } from "../../ops/ops.js";
-import type { Batch, InputShape, Model } from "./model.js";
+import type { TransformerConfig } from "../../../config/run-config.js";
+import type { Arena } from "../../../wasm/arena.js";
+import { allocGemmWorkspace, type GemmWorkspace } from "../../../ops/gemm.js";
+import { ParameterLayout, type ParameterState, type ParamSpec } from "../../layout.js";
+import type { Ops } from "../../../ops/ops.js";
+import type { Batch, InputShape, Model } from "../model.js";
 
 const LAYER_NORM_EPS = 1e-5;
 

@@ -6,12 +6,12 @@
  * table (for one-hot inputs Tₚ is simply the slice of W₀). Forward is two row gathers, backward a
  * scatter-add into dT and two vocab-sized matmuls — the same function, at vocab/batch of the cost.
  */
-import type { MlpConfig } from "../../config/run-config.js";
-import type { Arena } from "../../wasm/arena.js";
-import { allocGemmWorkspace, type GemmLayout, type GemmWorkspace } from "../../ops/gemm.js";
-import { ParameterLayout, type ParameterState, type ParamSpec } from "../layout.js";
-import type { Ops } from "../../ops/ops.js";
-import type { Batch, InputShape, Model } from "./model.js";
+import type { MlpConfig } from "../../../config/run-config.js";
+import type { Arena } from "../../../wasm/arena.js";
+import { allocGemmWorkspace, type GemmLayout, type GemmWorkspace } from "../../../ops/gemm.js";
+import { ParameterLayout, type ParameterState, type ParamSpec } from "../../layout.js";
+import type { Ops } from "../../../ops/ops.js";
+import type { Batch, InputShape, Model } from "../model.js";
 
 export function mlpLayout(config: MlpConfig, shape: InputShape): ParameterLayout {
   const widths = mlpWidths(config, shape);
