@@ -1,6 +1,6 @@
 // Accuracy count: how many rows of logits[rows×cols] have their argmax equal to the target class.
 // Comparisons only, so exact. Ties go to the first maximum (strict >), the same rule as
-// f32_softmax_xent_scalar and torch.argmax; a NaN never wins a comparison. Rows are independent:
+// f32_softmax_xent_wasmsimd and torch.argmax; a NaN never wins a comparison. Rows are independent:
 // threads may split [r0, r1) anywhere and add their counts.
 
 // @ts-ignore: decorator

@@ -3,6 +3,7 @@
  * `parseRunConfig` fills defaults and throws a RunConfigError naming each bad field.
  */
 import { z } from "zod";
+import { ACTIVATIONS, LOSSES, type Activation } from "../ops/ops.js";
 
 export const RUN_CONFIG_VERSION = 1;
 /** Digits in the MNIST asset (the `mnist` package's 10,000); a task's train and test sets are drawn from them. */
@@ -15,7 +16,6 @@ const nonNegative = z.number().nonnegative();
 const probability = z.number().gt(0).lt(1);
 
 export const MODULAR_OPS = ["add", "sub", "mul", "div", "x2+y2", "x2+xy+y2", "x3+xy"] as const;
-export const ACTIVATIONS = ["relu", "square", "tanh", "gelu"] as const;
 
 const modularTask = z.strictObject({
   kind: z.literal("modular"),
@@ -112,7 +112,7 @@ export const runConfigSchema = z
     model: z.discriminatedUnion("kind", [mlpModel, transformerModel]),
     /** Global scale α on every initial weight (Omnigrok's initialization scale). */
     initScale: z.number().positive().default(1),
-    loss: z.enum(["cross-entropy", "mse"]).default("cross-entropy"),
+    loss: z.enum(LOSSES).default("cross-entropy"),
     optimizer: z.discriminatedUnion("kind", [adamw, sgd]),
     /** After every step, rescale all parameters to this total L2 norm (Omnigrok's constrained runs). */
     constrainNorm: z.number().positive().optional(),
@@ -171,7 +171,7 @@ export type MlpConfig = Extract<ModelConfig, { kind: "mlp" }>;
 export type TransformerConfig = Extract<ModelConfig, { kind: "transformer" }>;
 export type OptimizerConfig = RunConfig["optimizer"];
 export type ModularOp = (typeof MODULAR_OPS)[number];
-export type Activation = (typeof ACTIVATIONS)[number];
+export type { Activation };
 
 export class RunConfigError extends Error {
   constructor(readonly issues: { path: string; message: string }[]) {

@@ -14,7 +14,7 @@ import { sha256Hex } from "./hash.js";
 import { ParameterState } from "./layout.js";
 import { createModel, modelLayout } from "./models/index.js";
 import type { Model } from "./models/model.js";
-import { SerialOps, type Ops } from "../ops/ops.js";
+import { serialOps, type Ops } from "../ops/ops.js";
 import { constrainNorm, optimizerStep } from "./optimizer.js";
 import { Rng } from "./random.js";
 import { ENGINE_VERSION } from "./version.js";
@@ -57,7 +57,7 @@ export class TrainingRun {
     const { arena } = env.kernels;
     this.arenaMark = arena.mark();
     try {
-      this.ops = env.ops ?? new SerialOps(env.kernels.kernels);
+      this.ops = env.ops ?? serialOps(env.kernels.kernels);
       this.rng = new Rng(config.seed);
       this.data = buildDataset(config.task, this.rng, env.mnist);
       const { shape, train, test } = this.data;

@@ -5,11 +5,12 @@
  *   nn  C = A·B    pack B (stored k×n)
  *   nt  C = A·Bᵀ   pack B from its stored transpose (n×k)
  *   tn  C = Aᵀ·B   pack B, and transpose A (stored k×m) into m×k
- * This list drives the kernel tests and the benchmark rows; `gemmSteps` is the sequence of calls,
- * which `gemm` runs on the calling thread and the thread pool splits.
+ * This list drives the kernel tests and the benchmark rows; `gemmSteps` is the matmul's plan, the
+ * sequence of calls that every executor runs (the thread pool splits each one).
  */
 import type { Arena } from "../wasm/arena.js";
 import type { KernelExports } from "../wasm/kernels.js";
+import { serialExecutor, split, type Executor, type SplitCall } from "./plan.js";
 
 export type GemmLayout = "nn" | "tn" | "nt";
 
@@ -73,29 +74,23 @@ export function allocGemmWorkspace(arena: Arena, matmuls: readonly (readonly [la
   return { ptr: arena.allocF32(floats), floats };
 }
 
-/**
- * One kernel call of a matmul, over the range [0, extent) (its last two arguments): threads may split
- * the range at multiples of `align`; `work` estimates its cost, to decide whether splitting pays.
- */
-export interface GemmStep {
-  kernel: GemmKernel["pack"] | typeof GEMM_TRANSPOSE | typeof GEMM_MULTIPLY;
-  args: number[];
-  extent: number;
-  align: number;
-  work: number;
-}
-
 /** The calls C[m×n] (+)= A·B, Aᵀ·B or A·Bᵀ takes, in order (each needs the previous one complete). */
-export function gemmSteps(layout: GemmLayout, c: number, a: number, b: number, m: number, k: number, n: number, accumulate: boolean, workspace: GemmWorkspace): GemmStep[] {
+export function gemmSteps(layout: GemmLayout, c: number, a: number, b: number, m: number, k: number, n: number, accumulate: boolean, workspace: GemmWorkspace): SplitCall[] {
   const g = gemmKernel(layout);
   const { packed, transposedA } = workspaceLayout(workspace, layout, m, k, n);
-  const steps: GemmStep[] = [{ kernel: g.pack, args: [packed, b, k, n], extent: panelsOf(n), align: 1, work: k * n * 16 }];
-  if (g.transposeA) steps.push({ kernel: GEMM_TRANSPOSE, args: [transposedA, a, k, m], extent: m, align: 4, work: m * k * 16 });
-  steps.push({ kernel: GEMM_MULTIPLY, args: [c, g.transposeA ? transposedA : a, packed, m, k, n, accumulate ? 1 : 0], extent: m, align: 4, work: m * k * n });
+  // Packing and transposing move data (no FLOPs); the multiply does 2mkn (a multiply and an add per term).
+  const steps = [split(g.pack, [packed, b, k, n], panelsOf(n), 1, 0, k * n * 16)];
+  if (g.transposeA) steps.push(split(GEMM_TRANSPOSE, [transposedA, a, k, m], m, 4, 0, m * k * 16));
+  steps.push(split(GEMM_MULTIPLY, [c, g.transposeA ? transposedA : a, packed, m, k, n, accumulate], m, 4, 2 * m * k * n, m * k * n));
   return steps;
+}
+
+/** Runs the matmul's steps in order (each complete on every thread before the next starts). */
+export function runGemm(executor: Executor, layout: GemmLayout, c: number, a: number, b: number, m: number, k: number, n: number, accumulate: boolean, workspace: GemmWorkspace): void {
+  for (const step of gemmSteps(layout, c, a, b, m, k, n, accumulate, workspace)) executor.run(step);
 }
 
 /** C[m×n] (+)= A·B, Aᵀ·B or A·Bᵀ on this thread. */
 export function gemm(kernels: KernelExports, layout: GemmLayout, c: number, a: number, b: number, m: number, k: number, n: number, accumulate: boolean, workspace: GemmWorkspace): void {
-  for (const step of gemmSteps(layout, c, a, b, m, k, n, accumulate, workspace)) (kernels[step.kernel] as (...args: number[]) => void)(...step.args, 0, step.extent);
+  runGemm(serialExecutor(kernels), layout, c, a, b, m, k, n, accumulate, workspace);
 }

@@ -70,7 +70,7 @@ const elementwiseCases: KernelCase[] = (
 }));
 
 const [ROWS, COLS] = [113, 97];
-const lossCases: KernelCase[] = (["f32_softmax_xent_scalar", "f32_mse_onehot_scalar"] as const).flatMap((name) =>
+const lossCases: KernelCase[] = (["f32_softmax_xent_wasmsimd", "f32_mse_onehot_scalar"] as const).flatMap((name) =>
   [true, false].map((withGradient) => ({
     name: `${name} ${ROWS}×${COLS}${withGradient ? "" : " (evaluation: no gradient)"}`,
     run: (k: KernelInstance) =>

@@ -9,7 +9,7 @@ import { BatchBuffers } from "../../src/engine/batch-buffers.js";
 import { ParameterState } from "../../src/engine/layout.js";
 import { createModel, modelLayout } from "../../src/engine/models/index.js";
 import type { Model } from "../../src/engine/models/model.js";
-import { SerialOps } from "../../src/ops/ops.js";
+import { serialOps, type Ops } from "../../src/ops/ops.js";
 import { optimizerStep } from "../../src/engine/optimizer.js";
 import { Rng } from "../../src/engine/random.js";
 import type { KernelInstance } from "../../src/wasm/loader.js";
@@ -19,7 +19,7 @@ export class ModelHarness {
   readonly data: Dataset;
   readonly state: ParameterState;
   readonly model: Model;
-  readonly ops: SerialOps;
+  readonly ops: Ops;
   readonly batch: BatchBuffers;
   private readonly dlogits: number;
   private readonly rowLoss: number;
@@ -27,7 +27,7 @@ export class ModelHarness {
   /** `rows`: the first rows of the training split form the batch (default: all); `mnist`: digits for the mnist task. */
   constructor(readonly k: KernelInstance, config: unknown, { rows, mnist }: { rows?: number; mnist?: MnistData } = {}) {
     this.config = parseRunConfig(config);
-    this.ops = new SerialOps(k.kernels);
+    this.ops = serialOps(k.kernels);
     const rng = new Rng(this.config.seed);
     this.data = buildDataset(this.config.task, rng, mnist);
     const n = Math.min(rows ?? this.data.train.count, this.data.train.count);

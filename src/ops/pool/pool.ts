@@ -6,14 +6,16 @@
 import type { Remote } from "comlink";
 import { loadKernels, type KernelInstance } from "../../wasm/loader.js";
 import { CONTROL_BYTES, MAX_THREADS } from "./control.js";
-import { ParallelOps } from "./parallel-ops.js";
+import { Ops } from "../ops.js";
+import { PoolExecutor } from "./pool-executor.js";
 import type { PoolWorker } from "./worker-loop.js";
 
 export interface ThreadPool {
   threads: number;
   /** The coordinator's kernel instance (simd-threads over the shared memory): give it to TrainingRun. */
   kernels: KernelInstance;
-  ops: ParallelOps;
+  /** Ops that split their plans across the pool. */
+  ops: Ops;
   close(): Promise<void>;
 }
 
@@ -38,13 +40,14 @@ export async function createThreadPool(module: WebAssembly.Module, threads: numb
   const loops = workers.map((w) => w.remote.loop());
   // A loop rejects when its kernel failed; the coordinator reports that failure where it happens.
   for (const loop of loops) loop.catch(() => {});
-  const ops = new ParallelOps(kernels.kernels, kernels.memory, control, threads);
+  const executor = new PoolExecutor(kernels.kernels, kernels.memory, control, threads);
+  const ops = new Ops(executor);
   return {
     threads,
     kernels,
     ops,
     async close() {
-      ops.stop();
+      executor.stop();
       // A worker whose kernel failed has left its loop already (its loop rejected): terminate every one regardless.
       await Promise.allSettled(loops);
       await Promise.all(workers.map((w) => w.terminate()));

@@ -4,9 +4,9 @@
  * worker is listening (has read the generation) before it hands out the first op.
  */
 import { loadKernels } from "../../wasm/loader.js";
-import type { KernelExports } from "../../wasm/kernels.js";
+import { RANGED_KERNELS, type KernelExports } from "../../wasm/kernels.js";
+import { invoke } from "../plan.js";
 import { ALIGN, ARG_COUNT, controlViews, EXTENT, GENERATION, KERNEL, LINE_RESULT, PENDING, reportFailure, sliceOf, STOP, waitWhileEqual, type ControlViews } from "./control.js";
-import { callKernel } from "./parallel-kernels.js";
 
 export interface WorkerInit {
   module: WebAssembly.Module;
@@ -41,7 +41,7 @@ export class PoolWorker {
       const [r0, r1] = sliceOf(words[EXTENT], words[ALIGN], init.threads, init.index);
       let failure: unknown = undefined;
       try {
-        words[LINE_RESULT(init.index)] = r1 > r0 ? callKernel(kernels, kernel, args, words[ARG_COUNT], r0, r1) : 0;
+        words[LINE_RESULT(init.index)] = r1 > r0 ? invoke(kernels, RANGED_KERNELS[kernel], Array.from(args.subarray(0, words[ARG_COUNT])), [r0, r1]) : 0;
       } catch (error) {
         failure = error;
         reportFailure(views, init.index, error);

@@ -50,7 +50,7 @@ function mseOnehotRef(y: ArrayLike<number>, targets: ArrayLike<number>, rows: nu
 }
 
 interface Loss {
-  name: "f32_softmax_xent_scalar" | "f32_mse_onehot_scalar";
+  name: "f32_softmax_xent_wasmsimd" | "f32_mse_onehot_scalar";
   reference: typeof softmaxXentRef;
   /** Tolerance of rowLoss against the reference: both sum `cols` f64 terms (plus exp/log, a few ulp each). */
   lossTolerance: (ref: number, cols: number, magnitude: number) => number;
@@ -62,7 +62,7 @@ interface Loss {
 
 const LOSSES: Loss[] = [
   {
-    name: "f32_softmax_xent_scalar",
+    name: "f32_softmax_xent_wasmsimd",
     reference: softmaxXentRef,
     // lse and x_t are O(|max| + log cols); each side carries a few f64 ulp of them.
     lossTolerance: (_ref, _cols, magnitude) => 1e-14 * (1 + magnitude),
@@ -219,7 +219,7 @@ describe.each(LOSSES)("$name", (loss) => {
   });
 });
 
-describe("f32_softmax_xent_scalar late in grokking (the correct logit leads by 16–20)", () => {
+describe("f32_softmax_xent_wasmsimd late in grokking (the correct logit leads by 16–20)", () => {
   // True loss = log(1 + Σ_{j≠t} e^{x_j − x_t}) ≈ 1e-7…1e-9, computed accurately with log1p.
   const exactLoss = (row: Float32Array, t: number) => {
     let tail = 0;

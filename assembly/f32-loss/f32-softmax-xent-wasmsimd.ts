@@ -43,7 +43,7 @@ function pair(row: usize, j: i32): v128 {
  * dlogits[i, j] = (softmax(logits_i)_j − [j = targets[i]])·scale (written; dlogits == 0 means
  * evaluation only). Returns how many of these rows have argmax (first maximum on ties) == target.
  */
-export function f32_softmax_xent_scalar(dlogits: usize, rowLoss: usize, logits: usize, targets: usize, rows: i32, cols: i32, scale: f64, r0: i32, r1: i32): i32 {
+export function f32_softmax_xent_wasmsimd(dlogits: usize, rowLoss: usize, logits: usize, targets: usize, rows: i32, cols: i32, scale: f64, r0: i32, r1: i32): i32 {
   let correct = 0;
   const ld = <usize>cols * F32;
   const c2 = cols & ~1;

@@ -1,0 +1,78 @@
+/**
+ * Runs op plans on a pool of threads sharing one wasm memory: each split call's range is cut into
+ * contiguous slices, one per thread, the coordinator (this object's thread) taking slice 0. The plan
+ * type guarantees a range never runs along a reduction, and kernels compute every output element
+ * the same way whatever slice reaches it, so results are bitwise those of one thread. Work too small
+ * to be worth waking the workers runs on the coordinator alone, and so does every whole call.
+ * Nothing here knows any op: the control block carries the kernel's index in RANGED_KERNELS.
+ */
+import { RANGED_KERNELS, type KernelExports, type RangedKernel } from "../../wasm/kernels.js";
+import { invoke, type Executor, type SplitCall, type WholeCall } from "../plan.js";
+import { ALIGN, ARG_COUNT, controlViews, EXTENT, FAILED, failureText, GENERATION, KERNEL, LINE_RESULT, MAX_ARGS, OP_TIMEOUT_MS, PENDING, sliceOf, STOP, waitWhileEqual, type ControlViews } from "./control.js";
+
+/** Below this much work (multiply-add equivalents, see SplitCall.work) one thread does it all. */
+export const PARALLEL_MIN_WORK = 1 << 18;
+
+const KERNEL_INDEX = new Map<RangedKernel, number>(RANGED_KERNELS.map((name, i) => [name, i]));
+
+export class PoolExecutor implements Executor {
+  private readonly views: ControlViews;
+  /** Why the pool can take no more work, once a worker failed or stopped answering. */
+  private broken?: Error;
+
+  /** `threads` counts the coordinator: workers 1…threads−1 must be serving `control`. */
+  constructor(readonly kernels: KernelExports, memory: WebAssembly.Memory, control: number, readonly threads: number) {
+    this.views = controlViews(memory, control);
+  }
+
+  runWhole(call: WholeCall): number {
+    if (this.broken) throw this.broken;
+    return invoke(this.kernels, call.kernel, call.args);
+  }
+
+  /** Runs the call over [0, extent) on every thread; returns the sum of the slices' results. */
+  run(call: SplitCall): number {
+    if (this.broken) throw this.broken;
+    if (this.threads === 1 || call.work < PARALLEL_MIN_WORK) return invoke(this.kernels, call.kernel, call.args, [0, call.extent]);
+    if (call.args.length > MAX_ARGS) throw new RangeError(`${call.kernel}: ${call.args.length} arguments exceed the control block's ${MAX_ARGS}`);
+    const { words, args } = this.views;
+    words[KERNEL] = KERNEL_INDEX.get(call.kernel)!;
+    words[ARG_COUNT] = call.args.length;
+    words[EXTENT] = call.extent;
+    words[ALIGN] = call.align;
+    for (let i = 0; i < call.args.length; i++) args[i] = Number(call.args[i]);
+    Atomics.store(words, PENDING, this.threads - 1);
+    Atomics.add(words, GENERATION, 1);
+    Atomics.notify(words, GENERATION);
+    const slice = sliceOf(call.extent, call.align, this.threads, 0);
+    let total = 0;
+    try {
+      total = slice[1] > slice[0] ? invoke(this.kernels, call.kernel, call.args, slice) : 0;
+    } finally {
+      // Even if our slice threw: the workers must be done with this call before anything else touches memory.
+      this.awaitWorkers(call.kernel);
+    }
+    for (let w = 1; w < this.threads; w++) total += words[LINE_RESULT(w)];
+    return total;
+  }
+
+  private awaitWorkers(kernel: RangedKernel): void {
+    const { words } = this.views;
+    const deadline = performance.now() + OP_TIMEOUT_MS;
+    for (let pending = Atomics.load(words, PENDING); pending !== 0; pending = Atomics.load(words, PENDING)) {
+      if (!waitWhileEqual(words, PENDING, pending, deadline - performance.now())) {
+        throw (this.broken = new Error(`thread pool: ${pending} worker(s) did not finish ${kernel} within ${OP_TIMEOUT_MS / 1000} s; the pool is unusable`));
+      }
+    }
+    const failed = Atomics.load(words, FAILED);
+    if (failed !== 0) throw (this.broken = new Error(`thread pool: worker ${failed - 1} failed in ${kernel}: ${failureText(this.views)}; the pool is unusable`));
+  }
+
+  /** Tells the workers to leave their loops. */
+  stop(): void {
+    const { words } = this.views;
+    words[KERNEL] = STOP;
+    Atomics.add(words, GENERATION, 1);
+    Atomics.notify(words, GENERATION);
+  }
+}
