@@ -9,12 +9,9 @@
  */
 import type { KernelExports, RangedKernel } from "../wasm/kernels.js";
 import { runGemm, type GemmLayout, type GemmWorkspace } from "./gemm.js";
+import type { Activation, Loss } from "./kinds.js";
 import { serialExecutor, split, whole, type Executor } from "./plan.js";
 
-export const ACTIVATIONS = ["relu", "square", "tanh", "gelu"] as const;
-export type Activation = (typeof ACTIVATIONS)[number];
-export const LOSSES = ["cross-entropy", "mse"] as const;
-export type Loss = (typeof LOSSES)[number];
 
 /** Bytes of an f32 value: byte offsets of f32 element i are base + i·F32_BYTES. */
 export const F32_BYTES = 4;
@@ -36,11 +33,7 @@ const ACTIVATION_KERNELS: Record<Activation, { forward: RangedKernel; backward: 
 const LOSS_FLOPS: Record<Loss, [evaluation: number, training: number]> = { "cross-entropy": [4, 6], mse: [3, 5] };
 
 export class Ops {
-  readonly kernels: KernelExports;
-
-  constructor(readonly executor: Executor) {
-    this.kernels = executor.kernels;
-  }
+  constructor(readonly executor: Executor) {}
 
   /** C[m×n] (+)= A·B (nn), Aᵀ·B (tn, A stored k×m) or A·Bᵀ (nt, B stored n×k); operands are copied into `workspace` on the way. */
   gemm(layout: GemmLayout, c: number, a: number, b: number, m: number, k: number, n: number, accumulate: boolean, workspace: GemmWorkspace): void {
@@ -142,12 +135,12 @@ export class Ops {
 
   /** Zeroes n f32 values (on this thread: memory traffic, no kernel). */
   zero(ptr: number, n: number): void {
-    new Float32Array(this.kernels.memory.buffer, ptr, n).fill(0);
+    this.executor.zero(ptr, n);
   }
 
   /** Copies n f32 values (on this thread). */
   copy(dst: number, src: number, n: number): void {
-    new Float32Array(this.kernels.memory.buffer).copyWithin(dst / F32_BYTES, src / F32_BYTES, src / F32_BYTES + n);
+    this.executor.copy(dst, src, n);
   }
 }
 

@@ -36,10 +36,13 @@ export interface WholeCall<K extends WholeKernel = WholeKernel> extends Costs {
 }
 
 export interface Executor {
-  readonly kernels: KernelExports;
   /** Runs the call over [0, extent); returns the sum of its slices' results (0 for void kernels). */
   run(call: SplitCall): number;
   runWhole(call: WholeCall): number;
+  /** Zeroes n f32 values at byte offset ptr (memory traffic on this thread, no kernel). */
+  zero(ptr: number, n: number): void;
+  /** Copies n f32 values (on this thread). */
+  copy(dst: number, src: number, n: number): void;
 }
 
 /** Builds a split call (the type checks `args` against the kernel's parameter list). */
@@ -54,11 +57,19 @@ export function invoke(kernels: KernelExports, kernel: KernelName, args: readonl
   return (range ? fn(...args, range[0], range[1]) : fn(...args)) ?? 0;
 }
 
+/** `zero` and `copy` over a kernel module's memory, for executors that run on it. */
+export function memoryTraffic(memory: WebAssembly.Memory): Pick<Executor, "zero" | "copy"> {
+  return {
+    zero: (ptr, n) => new Float32Array(memory.buffer, ptr, n).fill(0),
+    copy: (dst, src, n) => void new Float32Array(memory.buffer).copyWithin(dst / 4, src / 4, src / 4 + n),
+  };
+}
+
 /** Runs every call on the calling thread. */
 export function serialExecutor(kernels: KernelExports): Executor {
   return {
-    kernels,
     run: (call) => invoke(kernels, call.kernel, call.args, [0, call.extent]),
     runWhole: (call) => invoke(kernels, call.kernel, call.args),
+    ...memoryTraffic(kernels.memory),
   };
 }

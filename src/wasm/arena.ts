@@ -8,7 +8,25 @@ const PAGE_BYTES = 65536;
 /** Tensors start on 64-byte boundaries: whole cache lines, so threads writing neighbouring tensors never share one. */
 export const ARENA_ALIGN = 64;
 
-export class Arena {
+/** Where a run's tensors live: byte offsets handed out by a bump allocator, and views of them. */
+export interface Arena {
+  /** Bytes in use above the base: the run's memory. */
+  readonly used: number;
+  /** Reserves `bytes` (rounded up to the alignment); returns the byte offset. */
+  alloc(bytes: number): number;
+  /** Room for `length` f32 values. */
+  allocF32(length: number): number;
+  /** A mark to release back to: everything allocated after it is freed by `release`. */
+  mark(): number;
+  release(mark: number): void;
+  f32(offset: number, length: number): Float32Array;
+  f64(offset: number, length: number): Float64Array;
+  i32(offset: number, length: number): Int32Array;
+  bytes(offset: number, length: number): Uint8Array;
+}
+
+/** The arena over a kernel module's linear memory. */
+export class WasmArena implements Arena {
   readonly memory: WebAssembly.Memory;
   readonly base: number;
   private top: number;
@@ -77,4 +95,52 @@ export class Arena {
 
 export function alignUp(value: number, alignment: number): number {
   return Math.ceil(value / alignment) * alignment;
+}
+
+/**
+ * An arena with no memory behind it: offsets are handed out exactly as a WasmArena would, so `used`
+ * is what a run would take, and views are scratch arrays nobody reads. The run plan lays a run out
+ * on one to measure it without instantiating kernels.
+ */
+export class MeasuringArena implements Arena {
+  private top = 0;
+
+  get used(): number {
+    return this.top;
+  }
+
+  alloc(bytes: number): number {
+    if (!Number.isInteger(bytes) || bytes < 0) throw new RangeError(`arena: allocation size must be a non-negative integer, got ${bytes}`);
+    const offset = this.top;
+    this.top += alignUp(bytes, ARENA_ALIGN);
+    return offset;
+  }
+
+  allocF32(length: number): number {
+    return this.alloc(length * 4);
+  }
+
+  mark(): number {
+    return this.top;
+  }
+
+  release(mark: number): void {
+    this.top = mark;
+  }
+
+  f32(_offset: number, length: number): Float32Array {
+    return new Float32Array(length);
+  }
+
+  f64(_offset: number, length: number): Float64Array {
+    return new Float64Array(length);
+  }
+
+  i32(_offset: number, length: number): Int32Array {
+    return new Int32Array(length);
+  }
+
+  bytes(_offset: number, length: number): Uint8Array {
+    return new Uint8Array(length);
+  }
 }

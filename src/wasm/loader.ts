@@ -5,7 +5,7 @@
  * The build is recognised from the module itself: `simd-threads` imports a shared `env.memory`,
  * `simd` exports a memory of its own.
  */
-import { Arena } from "./arena.js";
+import { WasmArena, type Arena } from "./arena.js";
 import type { KernelExports } from "./kernels.js";
 
 export type BuildName = "simd" | "simd-threads";
@@ -53,7 +53,7 @@ export async function loadKernels(source: WasmSource, options: LoadOptions = {})
   const instance = await WebAssembly.instantiate(module, memory ? { env: { memory } } : {});
   const kernels = instance.exports as unknown as KernelExports;
   memory ??= kernels.memory;
-  return { build, module, kernels, memory, arena: new Arena(memory, kernels.heap_base()) };
+  return { build, module, kernels, memory, arena: new WasmArena(memory, kernels.heap_base()) };
 }
 
 async function fetchOk(url: URL): Promise<Response> {

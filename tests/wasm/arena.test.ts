@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Arena, ARENA_ALIGN } from "../../src/wasm/arena.js";
+import { WasmArena as Arena, ARENA_ALIGN } from "../../src/wasm/arena.js";
 
 const PAGE = 65536;
 

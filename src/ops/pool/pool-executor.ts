@@ -7,7 +7,7 @@
  * Nothing here knows any op: the control block carries the kernel's index in RANGED_KERNELS.
  */
 import { RANGED_KERNELS, type KernelExports, type RangedKernel } from "../../wasm/kernels.js";
-import { invoke, type Executor, type SplitCall, type WholeCall } from "../plan.js";
+import { invoke, memoryTraffic, type Executor, type SplitCall, type WholeCall } from "../plan.js";
 import { ALIGN, ARG_COUNT, controlViews, EXTENT, FAILED, failureText, GENERATION, KERNEL, LINE_RESULT, MAX_ARGS, OP_TIMEOUT_MS, PENDING, sliceOf, STOP, waitWhileEqual, type ControlViews } from "./control.js";
 
 /** Below this much work (multiply-add equivalents, see SplitCall.work) one thread does it all. */
@@ -17,12 +17,15 @@ const KERNEL_INDEX = new Map<RangedKernel, number>(RANGED_KERNELS.map((name, i) 
 
 export class PoolExecutor implements Executor {
   private readonly views: ControlViews;
+  readonly zero: Executor["zero"];
+  readonly copy: Executor["copy"];
   /** Why the pool can take no more work, once a worker failed or stopped answering. */
   private broken?: Error;
 
   /** `threads` counts the coordinator: workers 1…threads−1 must be serving `control`. */
   constructor(readonly kernels: KernelExports, memory: WebAssembly.Memory, control: number, readonly threads: number) {
     this.views = controlViews(memory, control);
+    ({ zero: this.zero, copy: this.copy } = memoryTraffic(memory));
   }
 
   runWhole(call: WholeCall): number {
