@@ -88,10 +88,29 @@ export class RunConfigError extends Error {
   }
 }
 
+/** Configs parseRunConfig returned: deeply frozen, so still valid; passing one again costs nothing. */
+const validated = new WeakSet<object>();
+
+/**
+ * Validates a run config and fills its defaults; throws a RunConfigError naming each bad field.
+ * Its result is frozen and remembered, so each trust boundary can call this and a config already
+ * validated upstream is passed through, not parsed again.
+ */
 export function parseRunConfig(input: unknown): RunConfig {
+  if (typeof input === "object" && input !== null && validated.has(input)) return input as RunConfig;
   const result = runConfigSchema.safeParse(input);
-  if (result.success) return result.data;
-  throw new RunConfigError(result.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })));
+  if (!result.success) throw new RunConfigError(result.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })));
+  const config = deepFreeze(result.data);
+  validated.add(config);
+  return config;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    for (const member of Object.values(value)) deepFreeze(member);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 /** `model.hidden[0]` style, as a person would write the field. */

@@ -3,6 +3,7 @@
  * the gradients and optimizer moments in buffers of the same shape. Embedding parameters come
  * first so each optimizer group is one contiguous range (one fused kernel call per group).
  */
+import { F32_BYTES } from "../ops/ops.js";
 import type { Arena } from "../wasm/arena.js";
 import type { Rng } from "./random.js";
 
@@ -25,14 +26,24 @@ export interface ParamTensor extends ParamSpec {
   index: number;
 }
 
-export class ParameterLayout {
+/** A model's own structure of parameter specs (objects, arrays, optional members), with every spec replaced by its laid-out tensor. */
+export type Resolved<T> = T extends ParamSpec ? ParamTensor : T extends readonly (infer U)[] ? Resolved<U>[] : T extends object ? { [K in keyof T]: Resolved<T[K]> } : T;
+
+/**
+ * The flat layout of a model's parameters, and the model's own typed view of it (`named`): models
+ * reach their tensors as typed fields (`named.w[1]`), never by looking names up; names are for
+ * people (init.tensorStd, the oracle tests, error messages).
+ */
+export class ParameterLayout<T = unknown> {
   readonly tensors: readonly ParamTensor[];
+  readonly named: Resolved<T>;
   readonly total: number;
   /** [start, end) element ranges of each group. */
   readonly groups: Record<ParamGroup, readonly [number, number]>;
   private readonly byName: Map<string, ParamTensor>;
 
-  constructor(specs: readonly ParamSpec[]) {
+  /** `specs` in the model's order (the layout puts the embedding group first); `named` refers to those same spec objects. */
+  constructor(specs: readonly ParamSpec[], named?: T) {
     const ordered = [...specs.filter((s) => s.group === "embedding"), ...specs.filter((s) => s.group === "weights")];
     let index = 0;
     this.tensors = ordered.map((s) => {
@@ -45,6 +56,15 @@ export class ParameterLayout {
     const embeddingEnd = this.tensors.filter((t) => t.group === "embedding").reduce((a, t) => a + t.size, 0);
     this.groups = { embedding: [0, embeddingEnd], weights: [embeddingEnd, index] };
     this.byName = new Map(this.tensors.map((t) => [t.name, t]));
+    const bySpec = new Map(ordered.map((spec, i) => [spec, this.tensors[i]]));
+    const resolve = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map(resolve);
+      if (value === null || typeof value !== "object") return value;
+      const tensor = bySpec.get(value as ParamSpec);
+      if (tensor) return tensor;
+      return Object.fromEntries(Object.entries(value).map(([key, member]) => [key, resolve(member)]));
+    };
+    this.named = resolve(named) as Resolved<T>;
   }
 
   get(name: string): ParamTensor {
@@ -55,7 +75,7 @@ export class ParameterLayout {
 }
 
 /** The four parameter-shaped buffers in the arena (byte offsets). */
-export class ParameterState {
+export class ParameterState<T = unknown> {
   readonly params: number;
   readonly grads: number;
   /** AdamW's first moment or SGD's velocity. */
@@ -63,7 +83,7 @@ export class ParameterState {
   /** AdamW's second moment (unused by SGD). */
   readonly moment2: number;
 
-  constructor(readonly layout: ParameterLayout, private readonly arena: Arena) {
+  constructor(readonly layout: ParameterLayout<T>, private readonly arena: Arena) {
     this.params = arena.allocF32(layout.total);
     this.grads = arena.allocF32(layout.total);
     this.moment1 = arena.allocF32(layout.total);
@@ -73,12 +93,13 @@ export class ParameterState {
   }
 
   /** Byte offset of a tensor in the parameter buffer. */
-  param(name: string): number {
-    return this.params + this.layout.get(name).index * 4;
+  param(tensor: ParamTensor): number {
+    return this.params + tensor.index * F32_BYTES;
   }
 
-  grad(name: string): number {
-    return this.grads + this.layout.get(name).index * 4;
+  /** Byte offset of a tensor's gradient. */
+  grad(tensor: ParamTensor): number {
+    return this.grads + tensor.index * F32_BYTES;
   }
 
   /** Draws every tensor from N(0, (scale·std)²) in layout order from one stream. */

@@ -5,9 +5,9 @@
 import type { CurvePoint, RunResult } from "../config/run-result.js";
 import type { MnistData } from "./tasks/mnist.js";
 import { loadKernels, type KernelInstance, type WasmSource } from "../wasm/loader.js";
-import { threadsUnavailableReason } from "../hosts/threads-available.js";
 import type { Ops } from "../ops/ops.js";
 import { TrainingRun } from "./training-run.js";
+import { parseRunConfig } from "../config/run-config.js";
 
 export interface Progress {
   step: number;
@@ -23,7 +23,7 @@ export interface TrainOptions {
   kernels?: KernelInstance | WasmSource;
   /** The operations to run on: a thread pool's (see grokedge/node, trainInBackground); default one thread. */
   ops?: Ops;
-  /** Threads `ops` uses; asked for without `ops`, the run stays on one thread and `meta.note` says why. */
+  /** Threads `ops` uses (reported in the result's metadata); asked for without `ops`, the run stays on one thread and `meta.note` says why. */
   threads?: number;
   /** A note for the result's metadata. */
   note?: string;
@@ -46,14 +46,19 @@ export async function loadDefaultKernels(source?: KernelInstance | WasmSource): 
   return loadKernels((source as WasmSource | undefined) ?? new URL("../../build/simd.wasm", import.meta.url));
 }
 
+/**
+ * Trains `config` (validated here, unless parseRunConfig already returned it) or resumes
+ * `options.resumeFrom`. Hosts (grokedge/node, the browser coordinator) choose threads and data and
+ * call this with a config they validated.
+ */
 export async function train(config: unknown, options: TrainOptions = {}): Promise<RunResult> {
   const kernels = await loadDefaultKernels(options.kernels);
   // Threads need a pool's ops; without them the run is on this thread, and the result must say so.
   const asked = options.threads ?? 1;
   const threads = options.ops ? asked : 1;
-  const note = options.note ?? (threads < asked ? `asked for ${asked} threads; ran on 1 with the ${kernels.build} build: ${threadsUnavailableReason() ?? "train() runs on the calling thread (use grokedge/node or trainInBackground for a pool)"}` : undefined);
+  const note = options.note ?? (threads < asked ? `asked for ${asked} threads; ran on 1 with the ${kernels.build} build: train() runs on the calling thread (use grokedge/node or trainInBackground for a pool)` : undefined);
   const env = { kernels, ops: options.ops, mnist: options.mnist, threads, note };
-  const run = options.resumeFrom ? TrainingRun.resume(options.resumeFrom, env) : TrainingRun.create(config, env);
+  const run = options.resumeFrom ? TrainingRun.resume(options.resumeFrom, env) : TrainingRun.create(parseRunConfig(config), env);
   try {
     await drive(run, options);
     if (options.stopAtStep !== undefined && !run.done) options.onCheckpoint?.(run.checkpoint());

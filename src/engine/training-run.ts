@@ -3,24 +3,20 @@
  * the same config gives the same bits on every engine, because every random number comes from the
  * seeded stream and every floating-point operation from our kernels (or exact JS arithmetic).
  */
-import { parseRunConfig, type RunConfig } from "../config/run-config.js";
+import { parseRunConfig, type RunConfig, type RunConfigInput } from "../config/run-config.js";
 import { GENERALIZATION_ACCURACY, MEMORIZATION_ACCURACY, type CurvePoint, type RunResult } from "../config/run-result.js";
-import { buildDataset, type Dataset, type DataSplit } from "./tasks/dataset.js";
-import type { MnistData } from "./tasks/mnist.js";
+import { F32_BYTES, serialOps, type Ops } from "../ops/ops.js";
 import type { KernelInstance } from "../wasm/loader.js";
-import { BatchBuffers } from "./batch-buffers.js";
+import type { BatchBuffers } from "./batch-buffers.js";
 import { decodeCheckpoint, encodeCheckpoint } from "./checkpoint.js";
 import { sha256Hex } from "./hash.js";
-import { ParameterState } from "./layout.js";
-import { createModel, modelLayout } from "./models/index.js";
-import type { Model } from "./models/model.js";
-import { serialOps, type Ops } from "../ops/ops.js";
 import { constrainNorm, optimizerStep } from "./optimizer.js";
 import { Rng } from "./random.js";
+import { evaluatesAt } from "./run-plan.js";
+import { RunParts } from "./run-parts.js";
+import { buildDataset, type Dataset } from "./tasks/dataset.js";
+import type { MnistData } from "./tasks/mnist.js";
 import { ENGINE_VERSION } from "./version.js";
-
-/** Rows per evaluation forward pass (evaluation walks a split in chunks of this many). */
-const EVAL_CHUNK = 4096;
 
 export interface RunEnvironment {
   kernels: KernelInstance;
@@ -39,13 +35,7 @@ export class TrainingRun {
   step = 0;
   private readonly rng: Rng;
   private readonly data: Dataset;
-  private readonly state: ParameterState;
-  private readonly model: Model;
-  private readonly ops: Ops;
-  private readonly trainBatch: BatchBuffers;
-  private readonly evalBatch: BatchBuffers;
-  private readonly dlogits: number;
-  private readonly rowLoss: number;
+  private readonly parts: RunParts;
   private order: number[] = [];
   private cursor = 0;
   private trainSeconds = 0;
@@ -57,21 +47,13 @@ export class TrainingRun {
     const { arena } = env.kernels;
     this.arenaMark = arena.mark();
     try {
-      this.ops = env.ops ?? serialOps(env.kernels.kernels);
+      const ops = env.ops ?? serialOps(env.kernels.kernels);
       this.rng = new Rng(config.seed);
       this.data = buildDataset(config.task, this.rng, env.mnist);
-      const { shape, train, test } = this.data;
-      const batchRows = config.batchSize === "full" ? train.count : Math.min(config.batchSize, train.count);
-      const evalRows = Math.min(EVAL_CHUNK, Math.max(train.count, test.count));
-      this.state = new ParameterState(modelLayout(config.model, shape), arena);
-      this.state.initialize(this.rng, config.initScale, env.kernels.kernels.f64_log);
-      if (config.constrainNorm !== undefined) constrainNorm(this.ops, this.state, config.constrainNorm);
-      this.model = createModel(config.model, shape, this.state, this.ops, arena, Math.max(batchRows, evalRows));
-      this.trainBatch = new BatchBuffers(arena, batchRows, shape.positions, shape.features);
-      this.evalBatch = new BatchBuffers(arena, evalRows, shape.positions, shape.features);
-      this.dlogits = arena.allocF32(batchRows * shape.classes);
-      this.rowLoss = arena.alloc(Math.max(batchRows, evalRows) * 8);
-      if (config.batchSize === "full") this.trainBatch.loadRange(train, 0, train.count);
+      this.parts = new RunParts(config, arena, ops);
+      this.parts.state.initialize(this.rng, config.initScale, env.kernels.kernels.f64_log);
+      if (config.constrainNorm !== undefined) constrainNorm(ops, this.parts.state, config.constrainNorm);
+      if (config.batchSize === "full") this.parts.trainBatch.loadRange(this.data.train, 0, this.data.train.count);
     } catch (error) {
       // A run that cannot be set up (e.g. too big for wasm memory) leaves the kernel instance as it found it.
       arena.release(this.arenaMark);
@@ -79,8 +61,8 @@ export class TrainingRun {
     }
   }
 
-  /** A fresh run (validates the config first). */
-  static create(config: unknown, env: RunEnvironment): TrainingRun {
+  /** A fresh run of a validated config (parseRunConfig; a config it returned is not validated again). */
+  static create(config: RunConfigInput, env: RunEnvironment): TrainingRun {
     return new TrainingRun(parseRunConfig(config), env);
   }
 
@@ -89,9 +71,9 @@ export class TrainingRun {
     const c = decodeCheckpoint(bytes);
     const run = new TrainingRun(parseRunConfig(c.header.config), env);
     try {
-      if (run.state.layout.total !== c.header.parameterCount) throw new Error(`checkpoint: ${c.header.parameterCount} parameters, the config's model has ${run.state.layout.total}`);
+      if (run.parts.state.layout.total !== c.header.parameterCount) throw new Error(`checkpoint: ${c.header.parameterCount} parameters, the config's model has ${run.parts.state.layout.total}`);
       if (c.header.order.some((row) => row >= run.data.train.count)) throw new Error(`checkpoint: its batch order names rows past the ${run.data.train.count} training rows`);
-      run.state.restore(c);
+      run.parts.state.restore(c);
     } catch (error) {
       run.dispose();
       throw error;
@@ -112,7 +94,7 @@ export class TrainingRun {
   }
 
   get parameterCount(): number {
-    return this.state.layout.total;
+    return this.parts.state.layout.total;
   }
 
   get done(): boolean {
@@ -127,45 +109,22 @@ export class TrainingRun {
 
   /** The evaluation due at the current step, if any (step 0, every evalInterval, and the last step). */
   get evaluationDue(): boolean {
-    const last = this.curves.at(-1);
-    if (last?.step === this.step) return false;
-    return this.step === 0 || this.step % this.config.evalInterval === 0 || this.step === this.config.steps;
+    return this.curves.at(-1)?.step !== this.step && evaluatesAt(this.config, this.step);
   }
 
   /** One optimizer step on the next batch. */
   trainStep(): void {
     const t0 = performance.now();
-    const { ops, state, model, config } = this;
-    const batch = this.nextBatch();
-    const classes = this.data.shape.classes;
-    ops.zero(state.grads, state.layout.total);
-    const logits = model.forward(batch);
-    // Mean reduction as PyTorch: over rows for cross-entropy, over every element for MSE.
-    const scale = config.loss === "mse" ? 1 / (batch.rows * classes) : 1 / batch.rows;
-    ops.loss(config.loss, this.dlogits, this.rowLoss, logits, batch.targets, batch.rows, classes, scale);
-    model.backward(batch, this.dlogits);
+    this.parts.computeGradients(this.nextBatch());
     this.step++;
-    optimizerStep(ops, state, config, this.step);
+    optimizerStep(this.parts.ops, this.parts.state, this.config, this.step);
     this.trainSeconds += (performance.now() - t0) / 1000;
   }
 
   /** Evaluates train and test metrics at the current step and records them. */
   evaluate(): CurvePoint {
-    const train = this.measure(this.data.train), test = this.measure(this.data.test);
-    const n = this.state.layout.total;
-    const [e0, e1] = this.state.layout.groups.embedding;
-    const embeddingSq = this.ops.sumSquares(this.state.params + e0 * 4, e1 - e0);
-    const otherSq = this.ops.sumSquares(this.state.params + e1 * 4, n - e1);
-    const point: CurvePoint = {
-      step: this.step,
-      trainLoss: train.loss,
-      trainAccuracy: train.accuracy,
-      testLoss: test.loss,
-      testAccuracy: test.accuracy,
-      weightNorm: Math.sqrt(this.ops.sumSquares(this.state.params, n)),
-      embeddingNorm: Math.sqrt(embeddingSq),
-      otherNorm: Math.sqrt(otherSq),
-    };
+    const { train, test } = this.data;
+    const point: CurvePoint = { step: this.step, ...this.parts.evaluate({ count: train.count, data: train }, { count: test.count, data: test }) };
     this.curves.push(point);
     return point;
   }
@@ -187,14 +146,15 @@ export class TrainingRun {
         curves: this.curves,
         trainSeconds: this.trainSeconds,
         wallSeconds: this.wallSeconds,
-        parameterCount: this.state.layout.total,
+        parameterCount: this.parts.state.layout.total,
       },
-      ...this.state.snapshot(),
+      ...this.parts.state.snapshot(),
     });
   }
 
   async paramsHash(): Promise<string> {
-    return sha256Hex(this.env.kernels.arena.bytes(this.state.params, this.state.layout.total * 4));
+    const { state } = this.parts;
+    return sha256Hex(this.env.kernels.arena.bytes(state.params, state.layout.total * F32_BYTES));
   }
 
   async result(): Promise<RunResult> {
@@ -213,7 +173,7 @@ export class TrainingRun {
         stoppedEarly: this.stoppedEarly && this.step < this.config.steps,
         final: this.curves.at(-1)!,
         paramsHash: await this.paramsHash(),
-        parameterCount: this.state.layout.total,
+        parameterCount: this.parts.state.layout.total,
         stepsPerSecond: this.stepsPerSecond,
         wallSeconds: this.wallSeconds,
       },
@@ -234,30 +194,16 @@ export class TrainingRun {
 
   private nextBatch(): BatchBuffers {
     const { batchSize } = this.config;
-    if (batchSize === "full") return this.trainBatch;
+    if (batchSize === "full") return this.parts.trainBatch;
     const count = this.data.train.count;
-    const rows = this.trainBatch.capacity;
+    const rows = this.parts.trainBatch.capacity;
     // Epochs of a seeded permutation; a short tail is dropped so every step sees `rows` rows.
     if (this.cursor + rows > this.order.length) {
       this.order = this.rng.shuffle(Array.from({ length: count }, (_, i) => i));
       this.cursor = 0;
     }
-    this.trainBatch.load(this.data.train, this.order.slice(this.cursor, this.cursor + rows));
+    this.parts.trainBatch.load(this.data.train, this.order.slice(this.cursor, this.cursor + rows));
     this.cursor += rows;
-    return this.trainBatch;
-  }
-
-  private measure(split: DataSplit): { loss: number; accuracy: number } {
-    const classes = this.data.shape.classes;
-    let lossSum = 0, correct = 0;
-    for (let start = 0; start < split.count; start += this.evalBatch.capacity) {
-      const rows = Math.min(this.evalBatch.capacity, split.count - start);
-      this.evalBatch.loadRange(split, start, rows);
-      const logits = this.model.forward(this.evalBatch);
-      correct += this.ops.loss(this.config.loss, 0, this.rowLoss, logits, this.evalBatch.targets, rows, classes, 1);
-      lossSum += this.ops.sumF64(this.rowLoss, rows);
-    }
-    const perRow = this.config.loss === "mse" ? split.count * classes : split.count;
-    return { loss: lossSum / perRow, accuracy: correct / split.count };
+    return this.parts.trainBatch;
   }
 }

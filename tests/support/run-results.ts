@@ -6,8 +6,7 @@
 import { createHash } from "node:crypto";
 import { parseRunConfig, type RunConfigInput } from "../../src/config/run-config.js";
 import { runResultSchema, type RunMeta, type RunResult } from "../../src/config/run-result.js";
-import { taskShape } from "../../src/engine/tasks/dataset.js";
-import { modelLayout } from "../../src/engine/models/index.js";
+import { planRun } from "../../src/engine/run-plan.js";
 
 /** A 64-hex-digit params hash named by a label ("A", "B"…). */
 export function hashOf(label: string): string {
@@ -46,7 +45,7 @@ export function makeRunResult(config: RunConfigInput, options: ResultOptions = {
       stoppedEarly: options.stoppedAt !== undefined,
       final: curves[curves.length - 1],
       paramsHash: options.paramsHash ?? hashOf("A"),
-      parameterCount: modelLayout(parsed.model, taskShape(parsed.task)).total,
+      parameterCount: planRun(parsed).parameterCount,
       stepsPerSecond: 500,
       wallSeconds: 1.5,
     },

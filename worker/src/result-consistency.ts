@@ -6,20 +6,20 @@
  * - summary.stepsRun ≤ config.steps, and equal to it unless summary.stoppedEarly;
  * - curves' steps strictly increase, from 0 to summary.stepsRun;
  * - summary.final is the last curve point;
- * - summary.parameterCount is the count of the config's model (flops.ts).
+ * - summary.parameterCount is the count of the config's model (the engine's run plan).
  */
 import type { RunResult } from "../../src/config/run-result.js";
+import type { RunPlan } from "../../src/engine/run-plan.js";
 import { ApiError, type ApiIssue } from "./errors.js";
-import { parameterCount } from "./flops.js";
 import { firstDifference } from "./json-difference.js";
 
 /** Throws a 400 `inconsistent_result` naming every field that disagrees. */
-export function requireConsistent(result: RunResult): void {
-  const issues = consistencyIssues(result);
+export function requireConsistent(result: RunResult, plan: RunPlan): void {
+  const issues = consistencyIssues(result, plan);
   if (issues.length > 0) throw new ApiError(400, "inconsistent_result", `inconsistent result: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`, issues);
 }
 
-function consistencyIssues({ config, curves, summary }: RunResult): ApiIssue[] {
+function consistencyIssues({ config, curves, summary }: RunResult, plan: RunPlan): ApiIssue[] {
   const issues: ApiIssue[] = [];
   const add = (path: string, message: string) => issues.push({ path: `result.${path}`, message });
 
@@ -35,7 +35,7 @@ function consistencyIssues({ config, curves, summary }: RunResult): ApiIssue[] {
   const finalDiffers = firstDifference(summary.final, curves[last], "summary.final");
   if (finalDiffers !== null) add(finalDiffers, `differs from the last curve point (curves[${last}])`);
 
-  const expected = parameterCount(config);
+  const expected = plan.parameterCount;
   if (summary.parameterCount !== expected) add("summary.parameterCount", `the config's model has ${expected} parameters, got ${summary.parameterCount}`);
   return issues;
 }

@@ -7,9 +7,8 @@
  *   must agree with it and with itself (result-consistency.ts).
  * - A result for an expired lease is taken only while the unit still needs replicas, else 409.
  */
-import { parseRunConfig } from "../../src/config/run-config.js";
+import { flopsExecuted, planRun } from "../../src/engine/run-plan.js";
 import { ApiError } from "./errors.js";
-import { estimateFlops } from "./flops.js";
 import { firstDifference } from "./json-difference.js";
 import type { LeaseRow } from "./own-lease.js";
 import { requireConsistent } from "./result-consistency.js";
@@ -23,13 +22,16 @@ export async function submitResult(db: D1Database, lease: LeaseRow, body: Submit
 
   const { result, timings } = body;
   const snapshot = await loadSnapshot(db, lease.unit_id);
-  const difference = firstDifference(parseRunConfig(snapshot.config), result.config, "config");
+  // The stored config was validated when the sweep was created; the body's by the route's schema.
+  const difference = firstDifference(snapshot.config, result.config, "config");
   if (difference !== null) {
     throw new ApiError(400, "config_mismatch", `result.${difference} differs from the leased unit's config: a result must be for exactly the config it was leased`, [
       { path: `result.${difference}`, message: "differs from the leased unit's config" },
     ]);
   }
-  requireConsistent(result);
+  // Parameter count and FLOPs come from the engine's plan for the config, never from the report.
+  const plan = planRun(snapshot.config);
+  requireConsistent(result, plan);
 
   const now = Date.now();
   if (!(lease.status === "live" && lease.deadline > now)) await requireOpenSlot(db, lease, snapshot, now);
@@ -55,7 +57,7 @@ export async function submitResult(db: D1Database, lease: LeaseRow, body: Submit
         JSON.stringify(result.curves),
         JSON.stringify(result.meta),
         JSON.stringify(timings),
-        estimateFlops(result.config, result.summary.stepsRun),
+        flopsExecuted(plan, result.summary.stepsRun, result.curves.length),
         now,
       ),
     db.prepare("UPDATE leases SET status = 'completed' WHERE id = ?").bind(lease.id),

@@ -12,6 +12,7 @@
  * work on it would end in a 413.
  */
 import { parseRunConfig, RunConfigError, type RunConfig } from "../../src/config/run-config.js";
+import { evaluationCount } from "../../src/engine/run-plan.js";
 import { ApiError, type ApiIssue } from "./errors.js";
 import { MAX_EVALUATIONS_PER_UNIT, MAX_UNITS_PER_SWEEP, type CreateSweep } from "./schema.js";
 
@@ -48,11 +49,6 @@ export function expandGrid(sweep: Pick<CreateSweep, "baseConfig" | "axes" | "see
     }
   }
   return units;
-}
-
-/** Evaluations a run makes, as the engine schedules them: step 0, every evalInterval, and the last step. */
-function evaluationCount(config: Pick<RunConfig, "steps" | "evalInterval">): number {
-  return 1 + Math.floor(config.steps / config.evalInterval) + (config.steps % config.evalInterval === 0 ? 0 : 1);
 }
 
 /** 400 naming the axis that sets steps or evalInterval, else the base config's evalInterval. */

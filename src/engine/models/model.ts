@@ -1,5 +1,11 @@
-/** What the trainer needs of a model: its parameter layout, a forward pass and a backward pass. */
-import type { ParameterLayout } from "../layout.js";
+/**
+ * A model kind as a plug-in: its parameter layout (pure, from the config) and its forward and
+ * backward passes over the ops. Each kind lives in its own folder (schema.ts for its config part,
+ * its layout and layers, tfjs.ts for its TensorFlow.js twin); index.ts and schemas.ts list the kinds.
+ */
+import type { Ops } from "../../ops/ops.js";
+import type { Arena } from "../../wasm/arena.js";
+import type { ParameterLayout, ParameterState } from "../layout.js";
 
 /** One batch in the arena (byte offsets). */
 export interface Batch {
@@ -24,7 +30,6 @@ export interface InputShape {
 }
 
 export interface Model {
-  readonly layout: ParameterLayout;
   readonly classes: number;
   /** Most rows one forward pass can take. */
   readonly capacity: number;
@@ -32,4 +37,11 @@ export interface Model {
   forward(batch: Batch): number;
   /** Accumulates parameter gradients from dlogits (f32[rows × classes]); needs the forward pass of the same batch just before. */
   backward(batch: Batch, dlogits: number): void;
+}
+
+export interface ModelKind<C, T> {
+  /** The parameters' layout and the model's typed view of it, from the config alone (no data, no kernels). */
+  layout(config: C, shape: InputShape): ParameterLayout<T>;
+  /** The model's activations and scratch in `arena`, for batches of up to `capacity` rows. */
+  create(config: C, shape: InputShape, state: ParameterState<T>, ops: Ops, arena: Arena, capacity: number): Model;
 }

@@ -3,7 +3,7 @@ import type { TaskConfig } from "../../config/run-config.js";
 import type { InputShape } from "../models/model.js";
 import type { Rng } from "../random.js";
 import { MNIST_COLS, MNIST_ROWS, mnistSubset, type MnistData } from "./mnist.js";
-import { modularData, type TokenSplit } from "./modular.js";
+import { modularData, modularSplitSizes, type TokenSplit } from "./modular.js";
 
 export interface DataSplit {
   count: number;
@@ -30,6 +30,11 @@ const fromTokens = (s: TokenSplit): DataSplit => ({ count: s.count, tokens: [s.a
  */
 export function taskShape(task: TaskConfig): InputShape {
   return task.kind === "modular" ? { vocab: task.p, positions: 2, features: 0, classes: task.p } : { vocab: 0, positions: 0, features: MNIST_PIXELS, classes: 10 };
+}
+
+/** Rows of the train and test splits, as buildDataset draws them (from the config alone). */
+export function splitSizes(task: TaskConfig): { train: number; test: number } {
+  return task.kind === "modular" ? modularSplitSizes(task.p, task.op, task.trainFraction) : { train: task.trainSize, test: task.testSize };
 }
 
 /** Builds the task's splits, drawing the split from `rng`. MNIST needs its digits passed in (see loadMnist). */

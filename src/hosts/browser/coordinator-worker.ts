@@ -4,6 +4,7 @@
  * talks to it over comlink (see background.ts).
  */
 import { expose, type ProxyOrClone } from "comlink";
+import { parseRunConfig } from "../../config/run-config.js";
 import type { RunResult } from "../../config/run-result.js";
 import { loadMnist } from "../../engine/tasks/mnist.js";
 import { train, type Progress } from "../../engine/train.js";
@@ -21,18 +22,19 @@ export interface BackgroundRunOptions {
 
 export class Coordinator {
   async train(config: unknown, options: BackgroundRunOptions, onProgress?: ProxyOrClone<(p: Progress) => void>): Promise<RunResult> {
-    const wantsMnist = (config as { task?: { kind?: string } } | null)?.task?.kind === "mnist";
-    const mnist = wantsMnist && options.mnistUrl ? await loadMnist(new URL(options.mnistUrl)) : undefined;
+    // Validated once, here at the boundary: the engine takes the typed config as it is.
+    const runConfig = parseRunConfig(config);
+    const mnist = runConfig.task.kind === "mnist" && options.mnistUrl ? await loadMnist(new URL(options.mnistUrl)) : undefined;
     const report = onProgress ? (p: Progress) => void (onProgress as (p: Progress) => void)(p) : undefined;
     const unavailable = options.threads > 1 ? threadsUnavailableReason() : null;
     if (options.threads <= 1 || unavailable) {
       const note = unavailable ? `asked for ${options.threads} threads; ran on 1 with the simd build: ${unavailable}` : undefined;
-      return train(config, { kernels: new URL(options.simdUrl), mnist, onProgress: report, note });
+      return train(runConfig, { kernels: new URL(options.simdUrl), mnist, onProgress: report, note });
     }
     const module = await WebAssembly.compileStreaming(fetch(options.threadsUrl));
     const pool = await createBrowserThreadPool(module, options.threads, new URL(options.poolWorkerUrl));
     try {
-      return await train(config, { kernels: pool.kernels, ops: pool.ops, threads: options.threads, mnist, onProgress: report });
+      return await train(runConfig, { kernels: pool.kernels, ops: pool.ops, threads: options.threads, mnist, onProgress: report });
     } finally {
       await pool.close();
     }

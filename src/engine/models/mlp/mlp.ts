@@ -6,25 +6,34 @@
  * table (for one-hot inputs Tₚ is simply the slice of W₀). Forward is two row gathers, backward a
  * scatter-add into dT and two vocab-sized matmuls — the same function, at vocab/batch of the cost.
  */
-import type { MlpConfig } from "../../../config/run-config.js";
 import type { Arena } from "../../../wasm/arena.js";
 import { allocGemmWorkspace, type GemmLayout, type GemmWorkspace } from "../../../ops/gemm.js";
-import { ParameterLayout, type ParameterState, type ParamSpec } from "../../layout.js";
-import type { Ops } from "../../../ops/ops.js";
+import { F32_BYTES, type Ops } from "../../../ops/ops.js";
+import { ParameterLayout, type ParameterState, type ParamSpec, type Resolved } from "../../layout.js";
 import type { Batch, InputShape, Model } from "../model.js";
+import type { MlpConfig } from "./schema.js";
 
-export function mlpLayout(config: MlpConfig, shape: InputShape): ParameterLayout {
+/** The MLP's parameters: the token embedding (input "embedding"), and per linear layer l its weight w[l] [in×out] and bias b[l] [out]. */
+export interface MlpParams<T = ParamSpec> {
+  embedding?: T;
+  w: T[];
+  b: T[];
+}
+
+export function mlpLayout(config: MlpConfig, shape: InputShape): ParameterLayout<MlpParams> {
   const widths = mlpWidths(config, shape);
   const specs: ParamSpec[] = [];
+  const named: MlpParams = { w: [], b: [] };
+  const add = (spec: ParamSpec) => (specs.push(spec), spec);
   if (config.input === "embedding") {
-    specs.push({ name: "embedding", shape: [shape.vocab, config.embeddingDim!], group: "embedding", std: config.init.embeddingStd ?? 1 });
+    named.embedding = add({ name: "embedding", shape: [shape.vocab, config.embeddingDim!], group: "embedding", std: config.init.embeddingStd ?? 1 });
   }
   for (let l = 0; l + 1 < widths.length; l++) {
     // Fan-in normal by default: N(0, 1/fan_in).
-    specs.push({ name: `w${l}`, shape: [widths[l], widths[l + 1]], group: "weights", std: config.init.layerStd?.[l] ?? 1 / Math.sqrt(widths[l]) });
-    if (config.bias) specs.push({ name: `b${l}`, shape: [widths[l + 1]], group: "weights", std: 0, constant: 0 });
+    named.w.push(add({ name: `w${l}`, shape: [widths[l], widths[l + 1]], group: "weights", std: config.init.layerStd?.[l] ?? 1 / Math.sqrt(widths[l]) }));
+    if (config.bias) named.b.push(add({ name: `b${l}`, shape: [widths[l + 1]], group: "weights", std: 0, constant: 0 }));
   }
-  return new ParameterLayout(specs);
+  return new ParameterLayout(specs, named);
 }
 
 /** Widths of every layer boundary: input, hidden…, classes. */
@@ -35,7 +44,7 @@ function mlpWidths(config: MlpConfig, shape: InputShape): number[] {
 
 export class Mlp implements Model {
   readonly classes: number;
-  readonly layout: ParameterLayout;
+  private readonly p: Resolved<MlpParams>;
   private readonly widths: number[];
   private readonly tokenInput: boolean;
   /** Per layer l: pre-activation, f32[capacity × widths[l+1]], and for hidden layers its activation. */
@@ -55,12 +64,12 @@ export class Mlp implements Model {
   constructor(
     private readonly config: MlpConfig,
     private readonly shape: InputShape,
-    private readonly state: ParameterState,
+    private readonly state: ParameterState<MlpParams>,
     private readonly ops: Ops,
     private readonly arena: Arena,
     readonly capacity: number,
   ) {
-    this.layout = state.layout;
+    this.p = state.layout.named;
     this.classes = shape.classes;
     this.widths = mlpWidths(config, shape);
     this.tokenInput = config.input !== "pixels";
@@ -102,14 +111,14 @@ export class Mlp implements Model {
         ops.embeddingForward(this.pre[0], tables, this.tableIds[p], rows, this.hidden0, p > 0);
       }
     } else {
-      ops.gemm("nn", this.pre[0], batch.inputs, state.param("w0"), rows, widths[0], widths[1], false, this.workspace);
+      ops.gemm("nn", this.pre[0], batch.inputs, state.param(this.p.w[0]), rows, widths[0], widths[1], false, this.workspace);
     }
-    if (this.config.bias) ops.biasForward(this.pre[0], this.pre[0], state.param("b0"), rows, widths[1]);
+    if (this.config.bias) ops.biasForward(this.pre[0], this.pre[0], state.param(this.p.b[0]), rows, widths[1]);
     // Hidden layers and read-out.
     for (let l = 1; l < widths.length - 1; l++) {
       ops.activationForward(this.config.activation, this.act[l - 1], this.pre[l - 1], rows * widths[l]);
-      ops.gemm("nn", this.pre[l], this.act[l - 1], state.param(`w${l}`), rows, widths[l], widths[l + 1], false, this.workspace);
-      if (this.config.bias) ops.biasForward(this.pre[l], this.pre[l], state.param(`b${l}`), rows, widths[l + 1]);
+      ops.gemm("nn", this.pre[l], this.act[l - 1], state.param(this.p.w[l]), rows, widths[l], widths[l + 1], false, this.workspace);
+      if (this.config.bias) ops.biasForward(this.pre[l], this.pre[l], state.param(this.p.b[l]), rows, widths[l + 1]);
     }
     return this.pre[widths.length - 2];
   }
@@ -120,20 +129,20 @@ export class Mlp implements Model {
     const last = widths.length - 2;
     let dPre = dlogits;
     for (let l = last; l >= 1; l--) {
-      ops.gemm("tn", state.grad(`w${l}`), this.act[l - 1], dPre, widths[l], rows, widths[l + 1], true, this.workspace);
-      if (this.config.bias) ops.biasBackward(state.grad(`b${l}`), dPre, rows, widths[l + 1]);
-      ops.gemm("nt", this.dIn, dPre, state.param(`w${l}`), rows, widths[l + 1], widths[l], false, this.workspace);
+      ops.gemm("tn", state.grad(this.p.w[l]), this.act[l - 1], dPre, widths[l], rows, widths[l + 1], true, this.workspace);
+      if (this.config.bias) ops.biasBackward(state.grad(this.p.b[l]), dPre, rows, widths[l + 1]);
+      ops.gemm("nt", this.dIn, dPre, state.param(this.p.w[l]), rows, widths[l + 1], widths[l], false, this.workspace);
       ops.activationBackward(this.config.activation, this.dOut, this.dIn, this.pre[l - 1], this.act[l - 1], rows * widths[l]);
       dPre = this.dOut;
     }
-    if (this.config.bias) ops.biasBackward(state.grad("b0"), dPre, rows, widths[1]);
+    if (this.config.bias) ops.biasBackward(state.grad(this.p.b[0]), dPre, rows, widths[1]);
     if (!this.tokenInput) {
-      ops.gemm("tn", state.grad("w0"), batch.inputs, dPre, widths[0], rows, widths[1], true, this.workspace);
+      ops.gemm("tn", state.grad(this.p.w[0]), batch.inputs, dPre, widths[0], rows, widths[1], true, this.workspace);
       return;
     }
     if (this.config.input === "onehot") {
       // T is W₀ itself: scatter-add straight into its gradient.
-      for (let p = 0; p < this.shape.positions; p++) ops.embeddingBackward(state.grad("w0"), dPre, this.tableIds[p], rows, this.hidden0);
+      for (let p = 0; p < this.shape.positions; p++) ops.embeddingBackward(state.grad(this.p.w[0]), dPre, this.tableIds[p], rows, this.hidden0);
       return;
     }
     const { vocab, positions } = this.shape;
@@ -141,21 +150,21 @@ export class Mlp implements Model {
     ops.zero(this.dTable, positions * vocab * this.hidden0);
     for (let p = 0; p < positions; p++) ops.embeddingBackward(this.dTable, dPre, this.tableIds[p], rows, this.hidden0);
     for (let p = 0; p < positions; p++) {
-      const dT = this.dTable + p * vocab * this.hidden0 * 4;
-      const wSlice = p * d * this.hidden0 * 4;
+      const dT = this.dTable + p * vocab * this.hidden0 * F32_BYTES;
+      const wSlice = p * d * this.hidden0 * F32_BYTES;
       // dW₀[pd:(p+1)d] += Eᵀ·dTₚ and dE += dTₚ·W₀[pd:(p+1)d]ᵀ.
-      ops.gemm("tn", state.grad("w0") + wSlice, state.param("embedding"), dT, d, vocab, this.hidden0, true, this.workspace);
-      ops.gemm("nt", state.grad("embedding"), dT, state.param("w0") + wSlice, vocab, this.hidden0, d, true, this.workspace);
+      ops.gemm("tn", state.grad(this.p.w[0]) + wSlice, state.param(this.p.embedding!), dT, d, vocab, this.hidden0, true, this.workspace);
+      ops.gemm("nt", state.grad(this.p.embedding!), dT, state.param(this.p.w[0]) + wSlice, vocab, this.hidden0, d, true, this.workspace);
     }
   }
 
   /** The per-position tables T (f32[positions·vocab × hidden₀]): computed from E for embedding input, W₀ itself for one-hot. */
   private tokenTables(): number {
-    if (this.config.input === "onehot") return this.state.param("w0");
+    if (this.config.input === "onehot") return this.state.param(this.p.w[0]);
     const { vocab, positions } = this.shape;
     const d = this.config.embeddingDim!;
     for (let p = 0; p < positions; p++) {
-      this.ops.gemm("nn", this.table + p * vocab * this.hidden0 * 4, this.state.param("embedding"), this.state.param("w0") + p * d * this.hidden0 * 4, vocab, d, this.hidden0, false, this.workspace);
+      this.ops.gemm("nn", this.table + p * vocab * this.hidden0 * F32_BYTES, this.state.param(this.p.embedding!), this.state.param(this.p.w[0]) + p * d * this.hidden0 * F32_BYTES, vocab, d, this.hidden0, false, this.workspace);
     }
     return this.table;
   }

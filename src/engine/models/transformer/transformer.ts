@@ -8,44 +8,70 @@
  * output and MLP for that position alone; keys and values still come from every position. The
  * loss and its gradients are exactly those of the full computation.
  */
-import type { TransformerConfig } from "../../../config/run-config.js";
 import type { Arena } from "../../../wasm/arena.js";
 import { allocGemmWorkspace, type GemmWorkspace } from "../../../ops/gemm.js";
-import { ParameterLayout, type ParameterState, type ParamSpec } from "../../layout.js";
 import type { Ops } from "../../../ops/ops.js";
+import { ParameterLayout, type ParameterState, type ParamSpec, type Resolved, type ParamTensor } from "../../layout.js";
 import type { Batch, InputShape, Model } from "../model.js";
+import type { TransformerConfig } from "./schema.js";
 
 const LAYER_NORM_EPS = 1e-5;
 
 /** Sequence: the operands then "=" (token id p). */
 const SEQ = 3;
 
-export function transformerLayout(c: TransformerConfig, shape: InputShape): ParameterLayout {
+/** A LayerNorm's gain (initialised to 1) and offset (0), each [dModel]. */
+interface LayerNormParams<T> { gamma: T; beta: T }
+
+/** One block: attention's q, k, v, o [d×d] and the MLP's in [d×dMlp] and out [dMlp×d]; biases and LayerNorms when configured. */
+interface BlockParams<T> {
+  ln1?: LayerNormParams<T>;
+  wq: T; bq?: T; wk: T; bk?: T; wv: T; bv?: T; wo: T; bo?: T;
+  ln2?: LayerNormParams<T>;
+  wIn: T; bIn?: T; wOut: T; bOut?: T;
+}
+
+export interface TransformerParams<T = ParamSpec> {
+  /** [(p + 1)×d]: the p operand tokens and "=". */
+  tokenEmbedding: T;
+  /** [SEQ×d]. */
+  positionEmbedding: T;
+  blocks: BlockParams<T>[];
+  lnf?: LayerNormParams<T>;
+  /** [d×classes], and its bias [classes]. */
+  unembed: T;
+  unembedBias?: T;
+}
+
+export function transformerLayout(c: TransformerConfig, shape: InputShape): ParameterLayout<TransformerParams> {
   const d = c.dModel, p = shape.vocab;
+  const specs: ParamSpec[] = [];
+  const add = (spec: ParamSpec) => (specs.push(spec), spec);
   // A tensor's std: its own (init.tensorStd), else its kind's, else fan-in (1 for embeddings).
   const stdOf = (name: string, kind: number | undefined, fallback: number) => c.init.tensorStd?.[name] ?? kind ?? fallback;
-  const weight = (name: string, rows: number, cols: number, std: number | undefined): ParamSpec => ({ name, shape: [rows, cols], group: "weights", std: stdOf(name, std, 1 / Math.sqrt(rows)) });
-  const vector = (name: string, n: number, value: 0 | 1): ParamSpec => ({ name, shape: [n], group: "weights", std: 0, constant: value });
-  const specs: ParamSpec[] = [
-    { name: "tokenEmbedding", shape: [p + 1, d], group: "embedding", std: stdOf("tokenEmbedding", c.init.embeddingStd, 1) },
-    { name: "positionEmbedding", shape: [SEQ, d], group: "embedding", std: stdOf("positionEmbedding", c.init.embeddingStd, 1) },
-  ];
-  for (let l = 0; l < c.layers; l++) {
-    if (c.layerNorm) specs.push(vector(`l${l}.ln1.gamma`, d, 1), vector(`l${l}.ln1.beta`, d, 0));
-    for (const m of ["q", "k", "v", "o"]) {
-      specs.push(weight(`l${l}.w${m}`, d, d, c.init.attentionStd));
-      if (c.bias) specs.push(vector(`l${l}.b${m}`, d, 0));
-    }
-    if (c.layerNorm) specs.push(vector(`l${l}.ln2.gamma`, d, 1), vector(`l${l}.ln2.beta`, d, 0));
-    specs.push(weight(`l${l}.wIn`, d, c.dMlp, c.init.mlpStd));
-    if (c.bias) specs.push(vector(`l${l}.bIn`, c.dMlp, 0));
-    specs.push(weight(`l${l}.wOut`, c.dMlp, d, c.init.mlpStd));
-    if (c.bias) specs.push(vector(`l${l}.bOut`, d, 0));
-  }
-  if (c.layerNorm) specs.push(vector("lnf.gamma", d, 1), vector("lnf.beta", d, 0));
-  specs.push(weight("unembed", d, shape.classes, c.init.unembedStd));
-  if (c.bias) specs.push(vector("unembedBias", shape.classes, 0));
-  return new ParameterLayout(specs);
+  const weight = (name: string, rows: number, cols: number, std: number | undefined) => add({ name, shape: [rows, cols], group: "weights", std: stdOf(name, std, 1 / Math.sqrt(rows)) });
+  const vector = (name: string, n: number, value: 0 | 1) => add({ name, shape: [n], group: "weights", std: 0, constant: value });
+  const bias = (name: string, n: number) => (c.bias ? vector(name, n, 0) : undefined);
+  const layerNorm = (name: string) => (c.layerNorm ? { gamma: vector(`${name}.gamma`, d, 1), beta: vector(`${name}.beta`, d, 0) } : undefined);
+  const embedding = (name: string, rows: number) => add({ name, shape: [rows, d], group: "embedding", std: stdOf(name, c.init.embeddingStd, 1) });
+  const tokenEmbedding = embedding("tokenEmbedding", p + 1);
+  const positionEmbedding = embedding("positionEmbedding", SEQ);
+  const blocks = Array.from({ length: c.layers }, (_, l): BlockParams<ParamSpec> => {
+    const n = `l${l}.`;
+    const ln1 = layerNorm(`${n}ln1`);
+    const [wq, bq] = [weight(`${n}wq`, d, d, c.init.attentionStd), bias(`${n}bq`, d)];
+    const [wk, bk] = [weight(`${n}wk`, d, d, c.init.attentionStd), bias(`${n}bk`, d)];
+    const [wv, bv] = [weight(`${n}wv`, d, d, c.init.attentionStd), bias(`${n}bv`, d)];
+    const [wo, bo] = [weight(`${n}wo`, d, d, c.init.attentionStd), bias(`${n}bo`, d)];
+    const ln2 = layerNorm(`${n}ln2`);
+    const [wIn, bIn] = [weight(`${n}wIn`, d, c.dMlp, c.init.mlpStd), bias(`${n}bIn`, c.dMlp)];
+    const [wOut, bOut] = [weight(`${n}wOut`, c.dMlp, d, c.init.mlpStd), bias(`${n}bOut`, d)];
+    return { ln1, wq, bq, wk, bk, wv, bv, wo, bo, ln2, wIn, bIn, wOut, bOut };
+  });
+  const lnf = layerNorm("lnf");
+  const unembed = weight("unembed", d, shape.classes, c.init.unembedStd);
+  const unembedBias = bias("unembedBias", shape.classes);
+  return new ParameterLayout(specs, { tokenEmbedding, positionEmbedding, blocks, lnf, unembed, unembedBias });
 }
 
 /** One block's activations for a batch of `capacity` sequences, of which `queryLen` positions go on. */
@@ -62,9 +88,12 @@ interface BlockBuffers {
   x2: number;
 }
 
+type Tensors = Resolved<TransformerParams>;
+type Block = Tensors["blocks"][number];
+
 export class Transformer implements Model {
   readonly classes: number;
-  readonly layout: ParameterLayout;
+  private readonly p: Tensors;
   private readonly d: number;
   private readonly headDim: number;
   private readonly embedded: number;
@@ -97,12 +126,12 @@ export class Transformer implements Model {
   constructor(
     private readonly config: TransformerConfig,
     private readonly shape: InputShape,
-    private readonly state: ParameterState,
+    private readonly state: ParameterState<TransformerParams>,
     private readonly ops: Ops,
     private readonly arena: Arena,
     readonly capacity: number,
   ) {
-    this.layout = state.layout;
+    this.p = state.layout.named;
     this.classes = shape.classes;
     const d = (this.d = config.dModel);
     this.headDim = d / config.heads;
@@ -163,18 +192,18 @@ export class Transformer implements Model {
       ids[i * SEQ + 1] = b[i];
       ids[i * SEQ + 2] = this.shape.vocab;
     }
-    ops.embeddingForward(this.embedded, state.param("tokenEmbedding"), this.tokenIds, N, d, false);
-    ops.biasForward(this.embedded, this.embedded, state.param("positionEmbedding"), B, SEQ * d);
+    ops.embeddingForward(this.embedded, state.param(this.p.tokenEmbedding), this.tokenIds, N, d, false);
+    ops.biasForward(this.embedded, this.embedded, state.param(this.p.positionEmbedding), B, SEQ * d);
     let x = this.embedded;
     this.blocks.forEach((block, l) => (x = this.blockForward(l, block, x, B)));
     // x holds the last position of every sequence now (the last block runs queries there only).
     let xf = x;
     if (config.layerNorm) {
-      ops.layerNormForward(this.final, this.lnfMean, this.lnfRstd, x, state.param("lnf.gamma"), state.param("lnf.beta"), B, d, LAYER_NORM_EPS);
+      ops.layerNormForward(this.final, this.lnfMean, this.lnfRstd, x, state.param(this.p.lnf!.gamma), state.param(this.p.lnf!.beta), B, d, LAYER_NORM_EPS);
       xf = this.final;
     }
-    this.ops.gemm("nn", this.logits, xf, state.param("unembed"), B, d, this.classes, false, this.workspace);
-    if (config.bias) ops.biasForward(this.logits, this.logits, state.param("unembedBias"), B, this.classes);
+    this.ops.gemm("nn", this.logits, xf, state.param(this.p.unembed), B, d, this.classes, false, this.workspace);
+    if (config.bias) ops.biasForward(this.logits, this.logits, state.param(this.p.unembedBias!), B, this.classes);
     return this.logits;
   }
 
@@ -182,14 +211,14 @@ export class Transformer implements Model {
     const { ops, state, d, config } = this;
     const B = batch.rows, N = B * SEQ;
     const xf = config.layerNorm ? this.final : this.blocks.at(-1)!.x2;
-    ops.gemm("tn", state.grad("unembed"), xf, dlogits, d, B, this.classes, true, this.workspace);
-    if (config.bias) ops.biasBackward(state.grad("unembedBias"), dlogits, B, this.classes);
-    ops.gemm("nt", this.dFinal, dlogits, state.param("unembed"), B, this.classes, d, false, this.workspace);
+    ops.gemm("tn", state.grad(this.p.unembed), xf, dlogits, d, B, this.classes, true, this.workspace);
+    if (config.bias) ops.biasBackward(state.grad(this.p.unembedBias!), dlogits, B, this.classes);
+    ops.gemm("nt", this.dFinal, dlogits, state.param(this.p.unembed), B, this.classes, d, false, this.workspace);
     let dOut = this.dFinal;
     if (config.layerNorm) {
       const x = this.blocks.at(-1)!.x2;
-      ops.layerNormBackwardParams(state.grad("lnf.gamma"), state.grad("lnf.beta"), this.dFinal, x, this.lnfMean, this.lnfRstd, B, d);
-      ops.layerNormBackwardInput(this.dLnFinal, this.dFinal, x, this.lnfMean, this.lnfRstd, state.param("lnf.gamma"), B, d);
+      ops.layerNormBackwardParams(state.grad(this.p.lnf!.gamma), state.grad(this.p.lnf!.beta), this.dFinal, x, this.lnfMean, this.lnfRstd, B, d);
+      ops.layerNormBackwardInput(this.dLnFinal, this.dFinal, x, this.lnfMean, this.lnfRstd, state.param(this.p.lnf!.gamma), B, d);
       dOut = this.dLnFinal;
     }
     for (let l = this.blocks.length - 1; l >= 0; l--) {
@@ -197,82 +226,82 @@ export class Transformer implements Model {
       this.blockBackward(l, this.blocks[l], input, dOut, B);
       dOut = this.dx;
     }
-    ops.biasBackward(state.grad("positionEmbedding"), this.dx, B, SEQ * d);
-    ops.embeddingBackward(state.grad("tokenEmbedding"), this.dx, this.tokenIds, N, d);
+    ops.biasBackward(state.grad(this.p.positionEmbedding), this.dx, B, SEQ * d);
+    ops.embeddingBackward(state.grad(this.p.tokenEmbedding), this.dx, this.tokenIds, N, d);
   }
 
   /** y[rows×out] = x·W (+ b). */
-  private linear(y: number, x: number, w: string, b: string, rows: number, inDim: number, outDim: number, accumulate = false): void {
+  private linear(y: number, x: number, w: ParamTensor, b: ParamTensor | undefined, rows: number, inDim: number, outDim: number, accumulate = false): void {
     this.ops.gemm("nn", y, x, this.state.param(w), rows, inDim, outDim, accumulate, this.workspace);
-    if (this.config.bias) this.ops.biasForward(y, y, this.state.param(b), rows, outDim);
+    if (b) this.ops.biasForward(y, y, this.state.param(b), rows, outDim);
   }
 
   /** dW += xᵀ·dy, db += Σ dy, and dx (+)= dy·Wᵀ when dx is given. */
-  private linearBackward(dx: number, accumulateDx: boolean, dy: number, x: number, w: string, b: string, rows: number, inDim: number, outDim: number): void {
+  private linearBackward(dx: number, accumulateDx: boolean, dy: number, x: number, w: ParamTensor, b: ParamTensor | undefined, rows: number, inDim: number, outDim: number): void {
     const { ops, state } = this;
     ops.gemm("tn", state.grad(w), x, dy, inDim, rows, outDim, true, this.workspace);
-    if (this.config.bias) ops.biasBackward(state.grad(b), dy, rows, outDim);
+    if (b) ops.biasBackward(state.grad(b), dy, rows, outDim);
     if (dx) ops.gemm("nt", dx, dy, state.param(w), rows, outDim, inDim, accumulateDx, this.workspace);
   }
 
   private blockForward(l: number, blk: BlockBuffers, x: number, B: number): number {
     const { ops, state, d, config } = this;
-    const N = B * SEQ, Nq = B * blk.queryLen, m = config.dMlp, p = `l${l}.`;
+    const N = B * SEQ, Nq = B * blk.queryLen, m = config.dMlp, t = this.p.blocks[l];
     const h = config.layerNorm ? blk.h : x;
-    if (config.layerNorm) ops.layerNormForward(h, blk.ln1Mean, blk.ln1Rstd, x, state.param(`${p}ln1.gamma`), state.param(`${p}ln1.beta`), N, d, LAYER_NORM_EPS);
-    this.linear(blk.k, h, `${p}wk`, `${p}bk`, N, d, d);
-    this.linear(blk.v, h, `${p}wv`, `${p}bv`, N, d, d);
+    if (config.layerNorm) ops.layerNormForward(h, blk.ln1Mean, blk.ln1Rstd, x, state.param(t.ln1!.gamma), state.param(t.ln1!.beta), N, d, LAYER_NORM_EPS);
+    this.linear(blk.k, h, t.wk, t.bk, N, d, d);
+    this.linear(blk.v, h, t.wv, t.bv, N, d, d);
     const xq = blk.queryLen === SEQ ? x : blk.xq;
     const hq = blk.queryLen === SEQ ? h : config.layerNorm ? blk.hq : xq;
     if (blk.queryLen !== SEQ) {
       ops.embeddingForward(blk.xq, x, this.lastRows, B, d, false);
       if (config.layerNorm) ops.embeddingForward(blk.hq, h, this.lastRows, B, d, false);
     }
-    this.linear(blk.q, hq, `${p}wq`, `${p}bq`, Nq, d, d);
+    this.linear(blk.q, hq, t.wq, t.bq, Nq, d, d);
     ops.attentionForward(blk.attn, blk.probs, blk.q, blk.k, blk.v, B, SEQ, blk.queryLen, config.heads, this.headDim);
     // x₁ = x + attn·Wo + bo (the residual seeds the accumulator).
     ops.copy(blk.x1, xq, Nq * d);
-    this.linear(blk.x1, blk.attn, `${p}wo`, `${p}bo`, Nq, d, d, true);
+    this.linear(blk.x1, blk.attn, t.wo, t.bo, Nq, d, d, true);
     const h2 = config.layerNorm ? blk.h2 : blk.x1;
-    if (config.layerNorm) ops.layerNormForward(h2, blk.ln2Mean, blk.ln2Rstd, blk.x1, state.param(`${p}ln2.gamma`), state.param(`${p}ln2.beta`), Nq, d, LAYER_NORM_EPS);
-    this.linear(blk.u, h2, `${p}wIn`, `${p}bIn`, Nq, d, m);
+    if (config.layerNorm) ops.layerNormForward(h2, blk.ln2Mean, blk.ln2Rstd, blk.x1, state.param(t.ln2!.gamma), state.param(t.ln2!.beta), Nq, d, LAYER_NORM_EPS);
+    this.linear(blk.u, h2, t.wIn, t.bIn, Nq, d, m);
     ops.activationForward("relu", blk.r, blk.u, Nq * m);
     ops.copy(blk.x2, blk.x1, Nq * d);
-    this.linear(blk.x2, blk.r, `${p}wOut`, `${p}bOut`, Nq, m, d, true);
+    this.linear(blk.x2, blk.r, t.wOut, t.bOut, Nq, m, d, true);
     return blk.x2;
   }
 
   /** Given dOut = ∂L/∂x₂ (query rows), writes ∂L/∂x (all rows of the block input) into this.dx. */
   private blockBackward(l: number, blk: BlockBuffers, x: number, dOut: number, B: number): void {
     const { ops, state, d, config } = this;
-    const N = B * SEQ, Nq = B * blk.queryLen, m = config.dMlp, p = `l${l}.`;
+    const N = B * SEQ, Nq = B * blk.queryLen, m = config.dMlp, t = this.p.blocks[l];
     const ln = config.layerNorm;
     const h = ln ? blk.h : x;
     const xq = blk.queryLen === SEQ ? x : blk.xq;
     const hq = blk.queryLen === SEQ ? h : ln ? blk.hq : xq;
     const h2 = ln ? blk.h2 : blk.x1;
     // MLP branch: dx₁ = dOut + (its path through h₂).
-    this.linearBackward(this.dR, false, dOut, blk.r, `${p}wOut`, `${p}bOut`, Nq, m, d);
+    this.linearBackward(this.dR, false, dOut, blk.r, t.wOut, t.bOut, Nq, m, d);
     ops.activationBackward("relu", this.du, this.dR, blk.u, blk.r, Nq * m);
     if (ln) {
-      this.linearBackward(this.dMid, false, this.du, h2, `${p}wIn`, `${p}bIn`, Nq, d, m);
-      ops.layerNormBackwardParams(state.grad(`${p}ln2.gamma`), state.grad(`${p}ln2.beta`), this.dMid, blk.x1, blk.ln2Mean, blk.ln2Rstd, Nq, d);
-      ops.layerNormBackwardInput(this.dLn, this.dMid, blk.x1, blk.ln2Mean, blk.ln2Rstd, state.param(`${p}ln2.gamma`), Nq, d);
+      this.linearBackward(this.dMid, false, this.du, h2, t.wIn, t.bIn, Nq, d, m);
+      ops.layerNormBackwardParams(state.grad(t.ln2!.gamma), state.grad(t.ln2!.beta), this.dMid, blk.x1, blk.ln2Mean, blk.ln2Rstd, Nq, d);
+      ops.layerNormBackwardInput(this.dLn, this.dMid, blk.x1, blk.ln2Mean, blk.ln2Rstd, state.param(t.ln2!.gamma), Nq, d);
       ops.add(this.dx1, dOut, this.dLn, Nq * d);
     } else {
       ops.copy(this.dx1, dOut, Nq * d);
-      this.linearBackward(this.dx1, true, this.du, h2, `${p}wIn`, `${p}bIn`, Nq, d, m);
+      this.linearBackward(this.dx1, true, this.du, h2, t.wIn, t.bIn, Nq, d, m);
     }
     // Attention branch.
-    this.linearBackward(this.dAttn, false, this.dx1, blk.attn, `${p}wo`, `${p}bo`, Nq, d, d);
+    this.linearBackward(this.dAttn, false, this.dx1, blk.attn, t.wo, t.bo, Nq, d, d);
     ops.attentionBackward(this.dq, this.dk, this.dv, this.dAttn, blk.probs, blk.q, blk.k, blk.v, B, SEQ, blk.queryLen, config.heads, this.headDim);
     // dh (all rows) from keys and values; the query rows' share from dq.
-    this.linearBackward(this.dh, false, this.dk, h, `${p}wk`, `${p}bk`, N, d, d);
-    this.linearBackward(this.dh, true, this.dv, h, `${p}wv`, `${p}bv`, N, d, d);
+    this.linearBackward(this.dh, false, this.dk, h, t.wk, t.bk, N, d, d);
+    this.linearBackward(this.dh, true, this.dv, h, t.wv, t.bv, N, d, d);
     if (blk.queryLen === SEQ) {
-      this.linearBackward(this.dh, true, this.dq, hq, `${p}wq`, `${p}bq`, Nq, d, d);
+      this.linearBackward(this.dh, true, this.dq, hq, t.wq, t.bq, Nq, d, d);
     } else {
-      this.linearBackward(this.dMid, false, this.dq, hq, `${p}wq`, `${p}bq`, Nq, d, d);
+      this.linearBackward(this.dMid, false, this.dq, hq, t.wq, t.bq, Nq, d, d);
       if (ln) ops.embeddingBackward(this.dh, this.dMid, this.lastRows, B, d);
     }
     // dx = residual (dx₁ at the query rows) + dh through LN1 (or dh itself).
@@ -284,8 +313,8 @@ export class Transformer implements Model {
       if (!ln) ops.embeddingBackward(this.dx, this.dMid, this.lastRows, B, d);
     }
     if (ln) {
-      ops.layerNormBackwardParams(state.grad(`${p}ln1.gamma`), state.grad(`${p}ln1.beta`), this.dh, x, blk.ln1Mean, blk.ln1Rstd, N, d);
-      ops.layerNormBackwardInput(this.dLnAll, this.dh, x, blk.ln1Mean, blk.ln1Rstd, state.param(`${p}ln1.gamma`), N, d);
+      ops.layerNormBackwardParams(state.grad(t.ln1!.gamma), state.grad(t.ln1!.beta), this.dh, x, blk.ln1Mean, blk.ln1Rstd, N, d);
+      ops.layerNormBackwardInput(this.dLnAll, this.dh, x, blk.ln1Mean, blk.ln1Rstd, state.param(t.ln1!.gamma), N, d);
       ops.add(this.dx, this.dx, this.dLnAll, N * d);
     } else {
       ops.add(this.dx, this.dx, this.dh, N * d);
