@@ -1,5 +1,5 @@
 // The kernel module's exports. Naming rule and layout: see assembly/README.md.
-export { f32_gemm_nn_4x8_wasmsimd } from "./f32-gemm/f32-gemm-4x8-wasmsimd";
+export { f32_gemm_nn_4x8_wasmsimd, f32_gemm_tn_4x8_wasmsimd } from "./f32-gemm/f32-gemm-4x8-wasmsimd";
 export { f32_packb_kn_x8_wasmsimd, f32_packb_nk_x8_wasmsimd } from "./f32-gemm/f32-packb-x8-wasmsimd";
 
 /** First byte above the module's static data: the TypeScript arena starts here. */
@@ -27,4 +27,3 @@ export { f32_rescale_to_norm_wasmsimd } from "./f32-optim/f32-rescale-wasmsimd";
 export { f32_attention_forward_scalar, f32_attention_backward_scalar } from "./f32-attention/f32-attention-scalar";
 export { f32_layernorm_forward_scalar, f32_layernorm_backward_input_scalar, f32_layernorm_backward_params_scalar } from "./f32-layernorm/f32-layernorm-scalar";
 export { f32_vadd_wasmsimd } from "./f32-vadd/f32-vadd-wasmsimd";
-export { f32_transpose_4x4_wasmsimd } from "./f32-transpose/f32-transpose-4x4-wasmsimd";

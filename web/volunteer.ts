@@ -6,8 +6,7 @@
  */
 import type { RunConfig } from "../src/config/run-config.js";
 import type { CurvePoint } from "../src/config/run-result.js";
-import type { Progress } from "../src/engine/train.js";
-import { trainInBackground } from "../src/hosts/browser/background.js";
+import { trainInBackground, type Progress } from "../src/index.js";
 import type { Lease, ProgressReply, RegisteredClient, ResultVerdict } from "../worker/src/schema.js";
 import { drawCurve } from "./curve.js";
 

@@ -22,7 +22,7 @@ export interface KernelSpec {
   readonly range: RangeAlong | null;
   /** `count`: an integer the slices of a split call add up to; `f64`: a value (unsplit kernels only). */
   readonly returns: "void" | "count" | "f64";
-  /** Dominates a training step's time: it gets a benchmark row. */
+  /** Dominates a training step's time (the matmuls, the optimizer): bench:kernels gives it a row. */
   readonly hot?: true;
 }
 
@@ -39,13 +39,13 @@ export const KERNELS = {
   f32_packb_kn_x8_wasmsimd: ranged("panels", ["w", "b", "k", "n"], "void", true),
   /** Packs B from its transpose, stored n×k, into panels [q0, q1) at w. */
   f32_packb_nk_x8_wasmsimd: ranged("panels", ["w", "b", "k", "n"], "void", true),
-  /** A m×k, B packed at w; rows [r0, r1) of C (`accumulate` adds to C instead of overwriting it). */
+  /** A m×k, B packed at w; rows [r0, r1) of C (`accumulate` adds to C instead of overwriting it); writes its 4-row A blocks past the panels (gemm.ts blockFloats). */
   f32_gemm_nn_4x8_wasmsimd: ranged("rows", ["c", "a", "w", "m", "k", "n", "accumulate:bool"], "void", true),
-  /** out[cols×rows] = xᵀ, output rows [c0, c1). */
-  f32_transpose_4x4_wasmsimd: ranged("rows", ["out", "x", "rows", "cols"], "void", true),
+  /** The same with A stored k×m, multiplied as Aᵀ (read in place, no transposed copy). */
+  f32_gemm_tn_4x8_wasmsimd: ranged("rows", ["c", "a", "w", "m", "k", "n", "accumulate:bool"], "void", true),
 
   // probe: the machine's wasm SIMD ceiling (benchmarks only): `iterations` of independent f32x4 mul+add chains.
-  f32_peak_wasmsimd: whole(["iterations", "a", "b"]),
+  f32_peak_wasmsimd: whole(["iterations", "a0", "b0"]),
 
   // math: our own f64 exp/expm1/log/tanh (+ − × ÷ and bit operations only, so the same bits on every engine; a few ulp from Math.*).
   /** e^x; overflow → +∞, underflow → 0 (gradual through the subnormals). */
@@ -79,7 +79,7 @@ export const KERNELS = {
   // f32-loss: fused loss + gradient for rows [r0, r1); rowLoss is f64[rows], targets i32[rows] class indices;
   // a gradient pointer of 0 means evaluation only; returns how many of the rows have argmax (first maximum) == target.
   /** rowLoss[i] = −log softmax(logits_i)[t_i] (in f64, two columns at a time in f64x2); dlogits = (softmax − onehot)·scale, rounded once. */
-  f32_softmax_xent_wasmsimd: ranged("rows", ["dlogits", "rowLoss", "logits", "targets", "rows", "cols", "scale"], "count", true),
+  f32_softmax_xent_wasmsimd: ranged("rows", ["dlogits", "rowLoss", "logits", "targets", "rows", "cols", "scale"], "count"),
   /** rowLoss[i] = Σ_j (y_ij − onehot_ij)² (in f64); dy = 2(y − onehot)·scale, rounded once (scale 1/(rows·cols) = PyTorch's mean). */
   f32_mse_onehot_scalar: ranged("rows", ["dy", "rowLoss", "y", "targets", "rows", "cols", "scale"], "count"),
 
@@ -115,9 +115,9 @@ export const KERNELS = {
   // Tq = queryLen (1 ≤ Tq ≤ T): q, out, dq, dout are [batch, Tq, C] for the LAST Tq positions; k, v, dk, dv [batch, T, C];
   // probs f32 [batch, heads, Tq, T]. Head h uses columns h·headDim…(h+1)·headDim−1. Everything written, not accumulated.
   /** probs = softmax_s(q_t·k_s/√headDim) over s ≤ t (f64, our exp, rounded once; +0 where s > t), out = probs·v (f64 sums, rounded once). */
-  f32_attention_forward_scalar: ranged("rows", ["out", "probs", "q", "k", "v", "batch", "seqLen", "queryLen", "heads", "headDim"], "void", true),
+  f32_attention_forward_scalar: ranged("rows", ["out", "probs", "q", "k", "v", "batch", "seqLen", "queryLen", "heads", "headDim"]),
   /** dv = probsᵀ·dout (f64, rounded once); g = p(dout·v − Σ p·dout·v)/√headDim in f64; dq = g·k, dk = gᵀ·q summed in f32 (one rounding per term, fixed order). */
-  f32_attention_backward_scalar: ranged("rows", ["dq", "dk", "dv", "dout", "probs", "q", "k", "v", "batch", "seqLen", "queryLen", "heads", "headDim"], "void", true),
+  f32_attention_backward_scalar: ranged("rows", ["dq", "dk", "dv", "dout", "probs", "q", "k", "v", "batch", "seqLen", "queryLen", "heads", "headDim"]),
 
   // f32-layernorm: LayerNorm over the last dimension of x[rows×dim] (eps inside the √, biased variance, as PyTorch);
   // mean and rstd are f32[rows] saved by the forward and used by both backward kernels; all arithmetic in f64, rounded once.

@@ -23,9 +23,9 @@ function bytesOf(k: KernelInstance, ptr: number, length: number, bytesPer = 4, r
   return both;
 }
 
-// Accumulating and not (each starts its tiles differently); k = 257 crosses the k-chunk of 256.
+// Accumulating and not (each starts its tiles differently); k = 600 crosses the k-chunk of 512.
 const gemmCases: KernelCase[] = GEMM_KERNELS.flatMap((g) =>
-  ([[113, 257, 97, true], [5, 7, 3, true], [37, 61, 43, false], [113, 257, 97, false]] as const).map(([m, kk, n, accumulate]) => ({
+  ([[113, 257, 97, true], [5, 7, 3, true], [37, 61, 43, false], [113, 257, 97, false], [37, 600, 43, true], [37, 600, 43, false]] as const).map(([m, kk, n, accumulate]) => ({
     name: `gemm ${g.layout} ${m}×${kk}×${n}${accumulate ? " accumulate" : ""}`,
     run: (k: KernelInstance) =>
       scoped(k, () => {
