@@ -1,13 +1,21 @@
 /**
  * npm run bench:train [-- --quick] [-- --threads N] — milliseconds per full training step (forward,
  * backward, AdamW update) of the reference models: our engine on one thread and on a pool of N
- * threads (default 2), against the same models written with @tensorflow/tfjs-backend-wasm, single
- * thread, in the same process. Then (unless --quick) the end-to-end grokking run of the MLP with our
- * engine, on one thread and on N: wall time until test accuracy ≥ 0.99.
+ * threads (default 2), against the same run configs trained by the engine's TensorFlow.js backend
+ * (src/tfjs/: the models' tfjs twins, loss and AdamW) on @tensorflow/tfjs-backend-wasm, single
+ * thread, in the same process, from the same initial parameters on the same training split. Then
+ * (unless --quick) the end-to-end grokking run of the MLP with our engine, on one thread and on N:
+ * wall time until test accuracy ≥ 0.99.
  * Prints a table and, as its last line, one JSON object.
  */
+// tfjs-core's Node bundle registers no gradients, and its ESM gradient modules do not load in Node
+// (directory imports); the @tensorflow/tfjs bundle registers them all into tfjs's global registry,
+// which tfjs-core shares. Only that side effect is used: src/tfjs takes the tfjs-core namespace.
+import "@tensorflow/tfjs";
 import { parseRunConfig, type RunConfigInput, type TaskConfig } from "../src/config/run-config.js";
-import { buildDataset, type DataSplit } from "../src/engine/tasks/dataset.js";
+import { decodeCheckpoint } from "../src/engine/checkpoint.js";
+import { modelKind } from "../src/engine/models/index.js";
+import { buildDataset, taskShape, type DataSplit } from "../src/engine/tasks/dataset.js";
 import type { MnistData } from "../src/engine/tasks/mnist.js";
 import { Rng } from "../src/engine/random.js";
 import { TrainingRun } from "../src/engine/training-run.js";
@@ -15,8 +23,8 @@ import { loadBuild, loadMnistFromBuild, train } from "../src/node.js";
 import type { Ops } from "../src/ops/ops.js";
 import { createNodeThreadPool } from "../src/hosts/node/pool.js";
 import type { KernelInstance } from "../src/wasm/loader.js";
+import { createTfjsRun, type TfjsRun } from "../src/tfjs/index.js";
 import { tfjsWasmSingleThread } from "./support/tfjs-wasm.js";
-import { tfjsMlp, tfjsTransformer, type AdamWHyper, type TfjsTrainer } from "./support/tfjs-models.js";
 import { medianMs, printTable, round } from "./support/timing.js";
 
 const quick = process.argv.includes("--quick");
@@ -60,8 +68,6 @@ const MNIST_CONFIG = {
   seed: 0,
 } satisfies RunConfigInput;
 
-const hyper: AdamWHyper = { lr: adamw.lr, beta1: adamw.beta1, beta2: adamw.beta2, eps: 1e-8, weightDecay: adamw.weightDecay };
-
 /** Our side: a fresh run, timed on trainStep() alone (no evaluation), with the train loss before and after. */
 interface OursResult { ms: number; params: number; rows: number; lossBefore: number; lossAfter: number; steps: number }
 
@@ -91,10 +97,44 @@ function trainSplit(config: RunConfigInput, mnist?: MnistData): DataSplit {
   return buildDataset(config.task as TaskConfig, new Rng(config.seed), mnist).train;
 }
 
+/**
+ * The initial parameters our run starts from (its parameter buffer, layout order), so both sides
+ * start alike. If our side rejects the config (e.g. too big for wasm memory), the same draw in JS:
+ * the layout's normal or constant values from the run's seeded stream after its data split, with
+ * Math.log for the kernels' log (the same up to an ulp here and there).
+ */
+function initialParams(config: RunConfigInput, mnist?: MnistData): Float32Array {
+  try {
+    const run = TrainingRun.create(config, { kernels, mnist });
+    try {
+      return decodeCheckpoint(run.checkpoint()).params;
+    } finally {
+      run.dispose();
+    }
+  } catch {
+    const parsed = parseRunConfig(config);
+    const rng = new Rng(parsed.seed);
+    buildDataset(parsed.task, rng, mnist);
+    const layout = modelKind(parsed.model).layout(parsed.model, taskShape(parsed.task));
+    const params = new Float32Array(layout.total);
+    for (const t of layout.tensors) {
+      const view = params.subarray(t.index, t.index + t.size);
+      if (t.constant !== undefined) view.fill(t.constant);
+      else rng.fillNormal(view, t.std * parsed.initScale, Math.log);
+    }
+    return params;
+  }
+}
+
+/** tfjs side: the same config as ours through src/tfjs, from the same start on the same training split. */
+function tfjsRun(config: RunConfigInput, mnist?: MnistData): TfjsRun {
+  return createTfjsRun(tf, config, initialParams(config, mnist), trainSplit(config, mnist));
+}
+
 /** tfjs side: a handful of steps (the MLP takes ~0.6–0.9 s each), their median, with the loss of the first and last step. */
 interface TheirsResult { ms: number; params: number; rows: number; lossBefore: number; lossAfter: number; steps: number }
 
-function timeTfjs(make: () => TfjsTrainer, repeats: number): TheirsResult {
+function timeTfjs(make: () => TfjsRun, repeats: number): TheirsResult {
   const t = make();
   try {
     let steps = 0, first = NaN, last = NaN;
@@ -122,38 +162,22 @@ const log = (msg: string) => process.stderr.write(msg + "\n");
   log("timing (1) MLP p=97 …");
   const ours = timeOurs({ kernels }, MLP_CONFIG);
   const threaded = timeOurs(pool, MLP_CONFIG);
-  const split = trainSplit(MLP_CONFIG);
-  const tfjs = timeTfjs(() => tfjsMlp(tf, {
-    widths: [256, 256, 97],
-    embedding: { vocab: 97, dim: 128, std: Math.sqrt(1 / 128) },
-    layerStd: [Math.sqrt(2 / 256), Math.sqrt(1 / 256)],
-  }, [{ a: split.tokens[0], b: split.tokens[1], labels: split.labels }], hyper), 5);
+  const tfjs = timeTfjs(() => tfjsRun(MLP_CONFIG), 5);
   rows.push({ model: "MLP p=97 emb128 ×2→256→97", ours, threaded, tfjs });
 }
 {
   log("timing (2) transformer p=113 …");
   const ours = timeOurs({ kernels }, TRANSFORMER_CONFIG);
   const threaded = timeOurs(pool, TRANSFORMER_CONFIG);
-  const split = trainSplit(TRANSFORMER_CONFIG);
-  const tfjs = timeTfjs(() => tfjsTransformer(tf, {
-    p: 113, dModel: 128, heads: 4, dMlp: 512,
-    // As our config (bias defaults to true, which includes the unembedding's; default embedding std 1).
-    unembedBias: true, embeddingStd: 1,
-  }, split.tokens[0], split.tokens[1], split.labels, hyper), 3);
+  const tfjs = timeTfjs(() => tfjsRun(TRANSFORMER_CONFIG), 3);
   rows.push({ model: "transformer p=113 1L d128 h4 mlp512", ours, threaded, tfjs });
 }
 {
   log("timing (3) MNIST MLP …");
   const ours = timeOurs({ kernels }, MNIST_CONFIG, mnist);
   const threaded = timeOurs(pool, MNIST_CONFIG, mnist);
-  const split = trainSplit(MNIST_CONFIG, mnist);
-  const batch = 200, features = 784;
-  // Five fixed batches of 200 from the same 1000 training digits, cycled.
-  const batches = Array.from({ length: split.count / batch }, (_, i) => ({
-    pixels: split.inputs!.subarray(i * batch * features, (i + 1) * batch * features),
-    labels: split.labels.subarray(i * batch, (i + 1) * batch),
-  }));
-  const tfjs = timeTfjs(() => tfjsMlp(tf, { widths: [784, 200, 200, 10], layerStd: [784, 200, 200].map((n) => 1 / Math.sqrt(n)) }, batches, hyper), 20);
+  // batchSize 200: tfjs cycles the split's five consecutive batches of 200 (ours shuffles per epoch).
+  const tfjs = timeTfjs(() => tfjsRun(MNIST_CONFIG, mnist), 20);
   rows.push({ model: "MNIST MLP 784→200→200→10", ours, threaded, tfjs });
 }
 

@@ -1,15 +1,16 @@
 /**
- * An independent oracle for the transformer: the Nanda et al. (2023) model written directly in
- * TensorFlow.js ops (cpu backend, float32), none of our engine code. The oracle runs the *full*
- * computation — every position through every block, causal attention as a masked score matrix per
- * head — and reads the "=" position at the end, whereas our engine runs only the last position's
- * queries, attention output and MLP in its last block; both must give the same logits and the same
- * gradients. Gradients come from tfjs's autodiff.
+ * An independent oracle for the transformer: the Nanda et al. (2023) model written in TensorFlow.js
+ * ops — the engine's tfjs twin (src/engine/models/transformer/tfjs.ts), run on tfjs's cpu backend in
+ * float32, none of our kernels. The twin runs the *full* computation — every position through every
+ * block, causal attention as a masked score matrix per head — and reads the "=" position at the
+ * end, whereas our engine runs only the last position's queries, attention output and MLP in its
+ * last block; both must give the same logits and the same gradients. Gradients come from tfjs's
+ * autodiff.
  *
  * Both sides start from our initial parameters with the biases and the LayerNorm gains/offsets
  * (initialised to 0 and 1) randomised first, so the forward pass depends on them. We check
  * (1) logits and loss, (2) every parameter gradient, (3) the parameters after one AdamW step
- * against torch.optim.AdamW's formula applied in float64 JS to the tfjs gradients.
+ * against src/tfjs's AdamW (torch.optim.AdamW's formula in tfjs ops) on the tfjs run's own gradients.
  *
  * Errors are measured per tensor as max |ours − oracle| / max |oracle|.
  *
@@ -20,9 +21,11 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TransformerConfig } from "../../src/config/run-config.js";
+import { transformerTwin } from "../../src/engine/models/transformer/tfjs.js";
 import { kernelsFor, scoped } from "../support/kernels.js";
 import { ModelHarness } from "../support/model-harness.js";
-import { oracleBase, oracleChecks, type OracleBase, randomiseVectors, snapshot } from "../support/tfjs-oracle.js";
+import { compare, evaluate, harnessBatch, namesOf, onWasmBackend, oracleChecks, randomiseVectors, snapshot, tfjsTrace } from "../support/tfjs-oracle.js";
 
 /**
  * Relative tolerances per tensor (beyond the per-element slack described at compareSteps in
@@ -45,101 +48,11 @@ const TOL = {
   update: 5e-6,
 };
 
-const SEQ = 3;
-const LN_EPS = 1e-5;
-
-// ---------------------------------------------------------------------------------------------
-// The oracle: the transformer in tfjs ops.
-
-interface Oracle extends OracleBase {
-  /** [rows, 3] int32: a, b, p. */
-  tokens: tf.Tensor2D;
-  rows: number;
-  d: number;
-  heads: number;
-  layers: number;
-  layerNorm: boolean;
-  bias: boolean;
-  /** Deliberate mistakes, for the test that shows the oracle can fail. */
-  mistake?: "scale-by-sqrt-d" | "no-causal-mask";
-}
-
-function makeOracle(h: ModelHarness, mistake?: Oracle["mistake"]): Oracle {
-  const model = h.config.model;
-  if (model.kind !== "transformer") throw new Error("the oracle is a transformer");
-  const rows = h.batch.rows, train = h.data.train, p = h.data.shape.vocab;
-  const ids = new Int32Array(rows * SEQ);
-  for (let i = 0; i < rows; i++) {
-    ids[i * SEQ] = train.tokens[0][i];
-    ids[i * SEQ + 1] = train.tokens[1][i];
-    ids[i * SEQ + 2] = p;
-  }
-  return {
-    ...oracleBase(h),
-    tokens: tf.tensor2d(ids, [rows, SEQ], "int32"),
-    rows,
-    d: model.dModel,
-    heads: model.heads,
-    layers: model.layers,
-    layerNorm: model.layerNorm,
-    bias: model.bias,
-    mistake,
-  };
-}
-
-/** LayerNorm over the last axis: γ·(x − μ)/√(σ² + ε) + β, σ² the biased variance. */
-function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor {
-  const mean = tf.mean(x, -1, true);
-  const centred = tf.sub(x, mean);
-  const variance = tf.mean(tf.square(centred), -1, true);
-  return tf.add(tf.mul(gamma, tf.div(centred, tf.sqrt(tf.add(variance, LN_EPS)))), beta);
-}
-
-/** Logits [rows, classes] from parameter tensors given in layout order. */
-function forward(o: Oracle, params: tf.Tensor[]): tf.Tensor2D {
-  const p = (name: string) => {
-    const i = o.names.indexOf(name);
-    if (i < 0) throw new Error(`oracle: no parameter ${name}`);
-    return params[i];
-  };
-  const B = o.rows, d = o.d, H = o.heads, hd = d / H, N = B * SEQ;
-  const lin = (x: tf.Tensor2D, w: string, b: string) => {
-    const y = tf.matMul(x, p(w) as tf.Tensor2D);
-    return (o.bias ? tf.add(y, p(b)) : y) as tf.Tensor2D;
-  };
-  // [N, d] → [B, H, SEQ, hd]
-  const splitHeads = (t: tf.Tensor2D) => tf.transpose(tf.reshape(t, [B, SEQ, H, hd]), [0, 2, 1, 3]);
-  // Causal mask: query i sees keys j ≤ i; masked scores get −1e9 added (exp underflows to exactly 0).
-  const maskData = new Float32Array(SEQ * SEQ);
-  for (let i = 0; i < SEQ; i++) for (let j = 0; j < SEQ; j++) maskData[i * SEQ + j] = j > i && o.mistake !== "no-causal-mask" ? -1e9 : 0;
-  const mask = tf.tensor2d(maskData, [SEQ, SEQ]);
-  const scale = o.mistake === "scale-by-sqrt-d" ? 1 / Math.sqrt(d) : 1 / Math.sqrt(hd);
-
-  // x₀ = E[token] + P[position], rows b·SEQ + t.
-  const emb = tf.gather(p("tokenEmbedding"), tf.reshape(o.tokens, [N]));
-  let x = tf.reshape(tf.add(tf.reshape(emb, [B, SEQ, d]), p("positionEmbedding")), [N, d]) as tf.Tensor2D;
-  for (let l = 0; l < o.layers; l++) {
-    const pre = `l${l}.`;
-    const h = (o.layerNorm ? layerNorm(x, p(`${pre}ln1.gamma`), p(`${pre}ln1.beta`)) : x) as tf.Tensor2D;
-    const q = splitHeads(lin(h, `${pre}wq`, `${pre}bq`));
-    const k = splitHeads(lin(h, `${pre}wk`, `${pre}bk`));
-    const v = splitHeads(lin(h, `${pre}wv`, `${pre}bv`));
-    const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), scale), mask); // [B, H, SEQ, SEQ]
-    const probs = tf.softmax(scores, -1);
-    const heads = tf.matMul(probs, v); // [B, H, SEQ, hd]
-    const attn = tf.reshape(tf.transpose(heads, [0, 2, 1, 3]), [N, d]) as tf.Tensor2D;
-    const x1 = tf.add(x, lin(attn, `${pre}wo`, `${pre}bo`)) as tf.Tensor2D;
-    const h2 = (o.layerNorm ? layerNorm(x1, p(`${pre}ln2.gamma`), p(`${pre}ln2.beta`)) : x1) as tf.Tensor2D;
-    const r = tf.relu(lin(h2, `${pre}wIn`, `${pre}bIn`)) as tf.Tensor2D;
-    x = tf.add(x1, lin(r, `${pre}wOut`, `${pre}bOut`)) as tf.Tensor2D;
-  }
-  // Read out at the "=" position (2).
-  let last = tf.reshape(tf.slice(tf.reshape(x, [B, SEQ, d]), [0, SEQ - 1, 0], [B, 1, d]), [B, d]) as tf.Tensor2D;
-  if (o.layerNorm) last = layerNorm(last, p("lnf.gamma"), p("lnf.beta")) as tf.Tensor2D;
-  return lin(last, "unembed", "unembedBias");
-}
-
-const disposeOracle = (o: Oracle) => tf.dispose([o.tokens, o.targets]);
+/**
+ * tfjs on its wasm backend against tfjs on cpu, relative to each tensor's max: both f32, the wasm
+ * backend's matmuls and reductions (XNNPACK) summing in other orders.
+ */
+const BACKENDS_TOL = 1e-5;
 
 function maxAbs(a: ArrayLike<number>): number {
   let m = 0;
@@ -151,9 +64,9 @@ function maxAbs(a: ArrayLike<number>): number {
  * The scale a gradient is measured on: its own max |value|, except for ∂L/∂bk, which is zero in
  * exact arithmetic (softmax shift invariance) and is measured on the same layer's ∂L/∂bq.
  */
-function zeroGradScale(o: Oracle, name: string, grads: ArrayLike<number>[]): number | undefined {
+function zeroGradScale(names: string[], name: string, grads: ArrayLike<number>[]): number | undefined {
   const m = /^(l\d+)\.bk$/.exec(name);
-  return m ? maxAbs(grads[o.names.indexOf(`${m[1]}.bq`)]) : undefined;
+  return m ? maxAbs(grads[names.indexOf(`${m[1]}.bq`)]) : undefined;
 }
 
 /**
@@ -161,7 +74,31 @@ function zeroGradScale(o: Oracle, name: string, grads: ArrayLike<number>[]): num
  * step's slack (see compareSteps) is the whole step, bk's step check says only that the decay and
  * the update's size are right, and bk is left out of the worst errors without slack.
  */
-const { evaluate, verdict, compareForwardBackward, compareSteps, report } = oracleChecks(forward, TOL, { rawExcept: /\.bk after/, gradScale: zeroGradScale });
+const { verdict, compareForwardBackward, compareSteps, report } = oracleChecks(TOL, { rawExcept: /\.bk after/, gradScale: zeroGradScale });
+
+/**
+ * The logits of the twin at `values` with one plausible mistake made: every attention score scaled
+ * by 1/√dModel instead of 1/√headDim (the same as scaling each query, i.e. wq and bq, by
+ * √(headDim/dModel)), or no causal mask (the twin's mask input replaced by zeros).
+ */
+function wrongLogits(h: ModelHarness, values: Float32Array[], mistake: "scale-by-sqrt-d" | "no-causal-mask"): Float32Array {
+  const model = h.config.model as TransformerConfig;
+  const twin = transformerTwin(model, h.data.shape);
+  const inputs = twin.inputs(tf, harnessBatch(h));
+  try {
+    return tf.tidy(() => {
+      const headDim = model.dModel / model.heads, queryScale = Math.sqrt(headDim / model.dModel);
+      const params = twin.layout.tensors.map((t, i) => {
+        const p = tf.tensor(values[i], t.shape as number[]);
+        return mistake === "scale-by-sqrt-d" && /^l\d+\.[wb]q$/.test(t.name) ? tf.mul(p, queryScale) : p;
+      });
+      const given = mistake === "no-causal-mask" ? { ...inputs, causalMask: tf.zerosLike(inputs.causalMask) } : inputs;
+      return twin.forward(tf, params, given).dataSync() as Float32Array;
+    });
+  } finally {
+    tf.dispose(Object.values(inputs));
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -196,14 +133,26 @@ describe("the transformer agrees with an independent TensorFlow.js oracle", () =
     scoped(k, () => {
       const h = new ModelHarness(k, config);
       randomiseVectors(h, 17);
-      const o = makeOracle(h);
-      try {
-        compareForwardBackward(h, o, label);
-        compareSteps(h, o, label, 1);
-      } finally {
-        disposeOracle(o);
-      }
+      compareForwardBackward(h, label);
+      compareSteps(h, label, 1);
     });
+  });
+
+  it.each(CASES)("%s: the twin and AdamW run on tfjs-backend-wasm as on cpu", async (_, config) => {
+    const k = await kernelsFor("simd");
+    // The harness only supplies the config, batch and start here; its arena memory is not needed after.
+    const [h, start] = scoped(k, () => {
+      const h = new ModelHarness(k, config);
+      randomiseVectors(h, 18);
+      return [h, snapshot(h)] as const;
+    });
+    const names = namesOf(h);
+    const cpu = tfjsTrace(h, start, 2), wasm = await onWasmBackend(() => tfjsTrace(h, start, 2));
+    expect(compare(wasm.logits, cpu.logits).raw).toBeLessThan(BACKENDS_TOL);
+    expect(Math.abs(wasm.loss - cpu.loss) / cpu.loss).toBeLessThan(BACKENDS_TOL);
+    names.forEach((name, i) => expect(compare(wasm.grads[i], cpu.grads[i], undefined, zeroGradScale(names, name, cpu.grads)).raw, name).toBeLessThan(BACKENDS_TOL));
+    // bk's steps follow the sign of its rounding noise (see compareSteps above), on either backend.
+    names.forEach((name, i) => /\.bk$/.test(name) || expect(compare(wasm.params[i], cpu.params[i]).raw, name).toBeLessThan(BACKENDS_TOL));
   });
 
   it("catches a wrong gradient, a wrong attention scale and a missing causal mask (the oracle can fail)", async () => {
@@ -211,28 +160,22 @@ describe("the transformer agrees with an independent TensorFlow.js oracle", () =
     scoped(k, () => {
       const h = new ModelHarness(k, CASES[1][1]);
       randomiseVectors(h, 17);
-      const o = makeOracle(h);
-      const wrongScale = makeOracle(h, "scale-by-sqrt-d"), noMask = makeOracle(h, "no-causal-mask");
-      try {
-        const start = snapshot(h);
-        const ref = evaluate(o, start);
-        h.backward();
-        // One entry of the first layer's query-weight gradient off by 1e-4 of the tensor's largest entry: caught.
-        const i = o.names.indexOf("l0.wq");
-        const g = h.grad("l0.wq");
-        expect(verdict("grad", g, ref.grads[i]).pass).toBe(true);
-        g[g.length >> 1] += 1e-4 * maxAbs(ref.grads[i]);
-        expect(verdict("grad", g, ref.grads[i]).pass).toBe(false);
-        // Plausible formula mistakes in the model disagree with our logits far beyond tolerance.
-        const logits = h.logits();
-        expect(verdict("forward", logits, ref.logits).pass).toBe(true);
-        for (const wrong of [wrongScale, noMask]) {
-          const e = verdict("forward", logits, evaluate(wrong, start).logits);
-          expect(e.pass, wrong.mistake).toBe(false);
-          expect(e.raw, wrong.mistake).toBeGreaterThan(100 * TOL.forward);
-        }
-      } finally {
-        [o, wrongScale, noMask].forEach(disposeOracle);
+      const names = namesOf(h), start = snapshot(h);
+      const ref = evaluate(h, start);
+      h.backward();
+      // One entry of the first layer's query-weight gradient off by 1e-4 of the tensor's largest entry: caught.
+      const i = names.indexOf("l0.wq");
+      const g = h.grad("l0.wq");
+      expect(verdict("grad", g, ref.grads[i]).pass).toBe(true);
+      g[g.length >> 1] += 1e-4 * maxAbs(ref.grads[i]);
+      expect(verdict("grad", g, ref.grads[i]).pass).toBe(false);
+      // Plausible formula mistakes in the model disagree with our logits far beyond tolerance.
+      const logits = h.logits();
+      expect(verdict("forward", logits, ref.logits).pass).toBe(true);
+      for (const mistake of ["scale-by-sqrt-d", "no-causal-mask"] as const) {
+        const e = verdict("forward", logits, wrongLogits(h, start, mistake));
+        expect(e.pass, mistake).toBe(false);
+        expect(e.raw, mistake).toBeGreaterThan(100 * TOL.forward);
       }
     });
   });

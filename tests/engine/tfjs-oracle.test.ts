@@ -1,25 +1,25 @@
 /**
  * An independent oracle for the MLP, as llm.c's test_gpt2 checks its C against PyTorch: the same
- * network written directly in TensorFlow.js (cpu backend, float32), none of our engine code. The
- * input is built the textbook way — gather the two operands' embedding rows and concatenate, or
- * concatenate two one-hots, or the pixels — not through our factorised first layer; gradients come
- * from tfjs's autodiff. Both sides start from our initial parameters (biases randomised first, so
- * the forward pass exercises them), and we check (1) logits and loss, (2) every parameter gradient,
- * (3) the parameters after optimizer steps against the textbook update (PyTorch's AdamW / SGD
- * formulas) applied in float64 JS to the tfjs gradients.
+ * network written in TensorFlow.js — the engine's tfjs twin (src/engine/models/mlp/tfjs.ts), run on
+ * tfjs's cpu backend in float32, none of our kernels. The twin builds the input the textbook way —
+ * the two operands' embedding rows side by side (a one-hot matrix times E), or two one-hots side by
+ * side, or the pixels — not through our factorised first layer; gradients come from tfjs's
+ * autodiff. Both sides start from our initial parameters (biases randomised first, so the forward
+ * pass exercises them), and we check (1) logits and loss, (2) every parameter gradient, (3) the
+ * parameters after optimizer steps against src/tfjs's optimizer (PyTorch's AdamW / SGD formulas in
+ * tfjs ops) on the tfjs run's own trajectory.
  *
  * Errors are measured per tensor as max |ours − oracle| / max |oracle|. Tolerances (see TOL) are
  * float32 on both sides with different summation orders (our first layer sums E·W₀ per vocabulary
- * row and then gathers, the oracle gathers then multiplies), plus our tanh/GELU evaluated in f64
- * and rounded once against tfjs's f32 composition of ops.
+ * row and then gathers, the oracle takes the rows and then multiplies), plus our tanh/GELU evaluated
+ * in f64 and rounded once against tfjs's f32 composition of ops.
  */
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Activation } from "../../src/config/run-config.js";
 import { loadMnistFromBuild } from "../../src/hosts/node/mnist.js";
 import { kernelsFor, scoped } from "../support/kernels.js";
 import { ModelHarness } from "../support/model-harness.js";
-import { adamwStep, compare, oracleBase, oracleChecks, type OracleBase, randomiseVectors, snapshot } from "../support/tfjs-oracle.js";
+import { compare, evaluate, namesOf, oneStep, onWasmBackend, oracleChecks, randomiseVectors, snapshot, tfjsTrace } from "../support/tfjs-oracle.js";
 
 /**
  * Relative tolerances, per tensor: max |ours − oracle| / max |oracle| (beyond the per-element slack
@@ -42,79 +42,18 @@ const TOL = {
   update: 5e-6,
 };
 
-// ---------------------------------------------------------------------------------------------
-// The oracle: the MLP in tfjs ops.
-
-type Inputs = { kind: "embedding" | "onehot"; a: tf.Tensor1D; b: tf.Tensor1D; vocab: number } | { kind: "pixels"; x: tf.Tensor2D };
-
-interface Oracle extends OracleBase {
-  inputs: Inputs;
-  activation: Activation;
-  bias: boolean;
-  layers: number;
-}
-
-function makeOracle(s: ModelHarness): Oracle {
-  const model = s.config.model;
-  if (model.kind !== "mlp") throw new Error("the oracle is an MLP");
-  const rows = s.batch.rows, train = s.data.train;
-  const inputs: Inputs =
-    model.input === "pixels"
-      ? { kind: "pixels", x: tf.tensor2d(train.inputs!.subarray(0, rows * s.data.shape.features), [rows, s.data.shape.features]) }
-      : { kind: model.input, a: tf.tensor1d(train.tokens[0].subarray(0, rows), "int32"), b: tf.tensor1d(train.tokens[1].subarray(0, rows), "int32"), vocab: s.data.shape.vocab };
-  return {
-    ...oracleBase(s),
-    inputs,
-    activation: model.activation,
-    bias: model.bias,
-    layers: model.hidden.length + 1,
-  };
-}
-
-function activate(kind: Oracle["activation"], x: tf.Tensor): tf.Tensor {
-  switch (kind) {
-    case "relu":
-      return tf.relu(x);
-    case "square":
-      return tf.square(x);
-    case "tanh":
-      return tf.tanh(x);
-    case "gelu": {
-      // ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
-      const u = tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3))));
-      return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(u)));
-    }
-  }
-}
-
-/** Logits from parameter tensors given in layout order. */
-function forward(o: Oracle, params: tf.Tensor[]): tf.Tensor2D {
-  const p = (name: string) => params[o.names.indexOf(name)];
-  let x: tf.Tensor2D;
-  const inp = o.inputs;
-  if (inp.kind === "pixels") x = inp.x;
-  else if (inp.kind === "embedding") x = tf.concat([tf.gather(p("embedding"), inp.a), tf.gather(p("embedding"), inp.b)], 1) as tf.Tensor2D;
-  else x = tf.concat([tf.oneHot(inp.a, inp.vocab), tf.oneHot(inp.b, inp.vocab)], 1).toFloat() as tf.Tensor2D;
-  for (let l = 0; l < o.layers; l++) {
-    let z = tf.matMul(x, p(`w${l}`) as tf.Tensor2D);
-    if (o.bias) z = tf.add(z, p(`b${l}`));
-    x = (l + 1 < o.layers ? activate(o.activation, z) : z) as tf.Tensor2D;
-  }
-  return x;
-}
-
-const disposeOracle = (o: Oracle) => {
-  const inp = o.inputs;
-  tf.dispose(inp.kind === "pixels" ? [inp.x] : [inp.a, inp.b]);
-  o.targets.dispose();
-};
+/**
+ * tfjs on its wasm backend against tfjs on cpu, relative to each tensor's max: both f32, the wasm
+ * backend's matmuls and reductions (XNNPACK) summing in other orders.
+ */
+const BACKENDS_TOL = 1e-5;
 
 /** max |ours − ref| / max |ref| (absolute when ref is all zeros). */
 function relError(ours: ArrayLike<number>, ref: ArrayLike<number>): number {
   return compare(ours, ref).raw;
 }
 
-const { evaluate, verdict, compareForwardBackward, compareSteps, report } = oracleChecks(forward, TOL, { slackName: "the gradient discrepancy's share" });
+const { verdict, compareForwardBackward, compareSteps, report } = oracleChecks(TOL, { slackName: "the gradient discrepancy's share" });
 
 // ---------------------------------------------------------------------------------------------
 
@@ -148,13 +87,8 @@ describe("the MLP agrees with an independent TensorFlow.js oracle", () => {
     scoped(k, () => {
       const h = new ModelHarness(k, config);
       randomiseVectors(h, 11);
-      const o = makeOracle(h);
-      try {
-        compareForwardBackward(h, o, label);
-        compareSteps(h, o, label, 1);
-      } finally {
-        disposeOracle(o);
-      }
+      compareForwardBackward(h, label);
+      compareSteps(h, label, 1);
     });
   });
 
@@ -164,12 +98,7 @@ describe("the MLP agrees with an independent TensorFlow.js oracle", () => {
       const config = { ...base, task: modular(11), loss: "cross-entropy", optimizer: { kind: "sgd", lr: 0.5, momentum: 0.9, weightDecay: 0.1 }, model: { kind: "mlp", input: "embedding", embeddingDim: 6, hidden: [9, 7], activation: "gelu", bias: true } };
       const h = new ModelHarness(k, config);
       randomiseVectors(h, 12);
-      const o = makeOracle(h);
-      try {
-        compareSteps(h, o, "sgd", 2);
-      } finally {
-        disposeOracle(o);
-      }
+      compareSteps(h, "sgd", 2);
     });
   });
 
@@ -180,22 +109,30 @@ describe("the MLP agrees with an independent TensorFlow.js oracle", () => {
       const config = { ...base, task: modular(13), loss: "cross-entropy", optimizer, model: { kind: "mlp", input: "embedding", embeddingDim: 6, hidden: [13], activation: "relu", bias: true } };
       const h = new ModelHarness(k, config);
       randomiseVectors(h, 13);
-      const o = makeOracle(h);
-      try {
-        const e0 = Float64Array.from(h.param("embedding")), w0 = Float64Array.from(h.param("w0"));
-        const g = evaluate(o, snapshot(h)).grads;
-        // After step 1 the check discriminates: the embedding moved by its group's values, not the main ones (and w0 by the main ones).
-        const discriminates = () => {
-          const eMain = Float64Array.from(e0), wEmb = Float64Array.from(w0);
-          adamwStep(eMain, new Float64Array(e0.length), new Float64Array(e0.length), g[o.names.indexOf("embedding")], { lr: 1e-2, wd: 1 }, 0.9, 0.98, 1e-8, 1);
-          adamwStep(wEmb, new Float64Array(w0.length), new Float64Array(w0.length), g[o.names.indexOf("w0")], { lr: 3e-3, wd: 0.1 }, 0.9, 0.98, 1e-8, 1);
-          expect(relError(h.param("embedding"), eMain)).toBeGreaterThan(100 * TOL.param);
-          expect(relError(h.param("w0"), wEmb)).toBeGreaterThan(100 * TOL.param);
-        };
-        compareSteps(h, o, "embedding group", 2, (t) => t === 1 && discriminates());
-      } finally {
-        disposeOracle(o);
-      }
+      const names = namesOf(h), start = snapshot(h);
+      const g = evaluate(h, start).grads;
+      // After step 1 the check discriminates: the embedding moved by its group's values, not the main ones (and w0 by the main ones).
+      const discriminates = () => {
+        const allMain = oneStep(h.state.layout, { optimizer: { ...h.config.optimizer, embedding: {} } }, start, g);
+        const allEmbedding = oneStep(h.state.layout, { optimizer: { ...h.config.optimizer, lr: 3e-3, weightDecay: 0.1 } }, start, g);
+        expect(relError(h.param("embedding"), allMain[names.indexOf("embedding")])).toBeGreaterThan(100 * TOL.param);
+        expect(relError(h.param("w0"), allEmbedding[names.indexOf("w0")])).toBeGreaterThan(100 * TOL.param);
+      };
+      compareSteps(h, "embedding group", 2, (t) => t === 1 && discriminates());
+    });
+  });
+
+  it("AdamW with linear warm-up and the norm constraint (Omnigrok), three steps", async () => {
+    const k = await kernelsFor("simd");
+    scoped(k, () => {
+      // lr 0.1: steps well above the few f32 ulps of p that the rescaling's rounding moves them by.
+      const optimizer = { ...adamw, lr: 0.1, warmupSteps: 2, embedding: { lr: 3e-2 } };
+      const config = { ...base, task: modular(11), loss: "cross-entropy", optimizer, constrainNorm: 20, model: { kind: "mlp", input: "embedding", embeddingDim: 6, hidden: [9], activation: "tanh", bias: true } };
+      const h = new ModelHarness(k, config);
+      randomiseVectors(h, 15);
+      compareSteps(h, "warm-up and norm constraint", 3);
+      const norm = Math.sqrt(snapshot(h).reduce((s, a) => a.reduce((t, x) => t + x * x, s), 0));
+      expect(norm).toBeCloseTo(20, 4);
     });
   });
 
@@ -206,14 +143,36 @@ describe("the MLP agrees with an independent TensorFlow.js oracle", () => {
       const config = { ...base, task: { kind: "mnist", trainSize: 48, testSize: 8 }, loss: "mse", model: { kind: "mlp", input: "pixels", hidden: [13], activation: "tanh", bias: true } };
       const h = new ModelHarness(k, config, { mnist });
       randomiseVectors(h, 14);
-      const o = makeOracle(h);
-      try {
-        compareForwardBackward(h, o, "pixels");
-        compareSteps(h, o, "pixels", 1);
-      } finally {
-        disposeOracle(o);
-      }
+      compareForwardBackward(h, "pixels");
+      compareSteps(h, "pixels", 1);
     });
+  });
+
+  it("the twin, loss and optimizers run on tfjs-backend-wasm as on cpu, and free every tensor: every input, activation, loss and optimizer", async () => {
+    const k = await kernelsFor("simd");
+    const mnist = await loadMnistFromBuild();
+    const configs = [
+      ...CASES.map(([, config]) => config),
+      { ...base, task: modular(11), loss: "mse", optimizer: { kind: "sgd", lr: 0.5, momentum: 0.9, weightDecay: 0.1, warmupSteps: 2 }, constrainNorm: 20, model: { kind: "mlp", input: "embedding", embeddingDim: 6, hidden: [9, 7], activation: "gelu", bias: true } },
+      { ...base, task: { kind: "mnist", trainSize: 48, testSize: 8 }, model: { kind: "mlp", input: "pixels", hidden: [13], activation: "relu", bias: true } },
+    ];
+    for (const config of configs) {
+      // The harness only supplies the config, batch and start here; its arena memory is not needed after.
+      const [h, start] = scoped(k, () => {
+        const h = new ModelHarness(k, config, { mnist });
+        randomiseVectors(h, 16);
+        return [h, snapshot(h)] as const;
+      });
+      const tensors = tf.memory().numTensors;
+      const cpu = tfjsTrace(h, start, 2), wasm = await onWasmBackend(() => tfjsTrace(h, start, 2));
+      const label = JSON.stringify(h.config.model);
+      // A disposed run leaves no tensor behind (variables, moments, inputs, intermediates).
+      expect(tf.memory().numTensors, label).toBe(tensors);
+      expect(relError(wasm.logits, cpu.logits), label).toBeLessThan(BACKENDS_TOL);
+      expect(Math.abs(wasm.loss - cpu.loss) / cpu.loss, label).toBeLessThan(BACKENDS_TOL);
+      cpu.grads.forEach((g, i) => expect(relError(wasm.grads[i], g), label).toBeLessThan(BACKENDS_TOL));
+      cpu.params.forEach((p, i) => expect(relError(wasm.params[i], p), label).toBeLessThan(BACKENDS_TOL));
+    }
   });
 
   it("catches a wrong gradient, logit or optimizer formula (the oracle can fail)", async () => {
@@ -221,36 +180,29 @@ describe("the MLP agrees with an independent TensorFlow.js oracle", () => {
     scoped(k, () => {
       const h = new ModelHarness(k, CASES[0][1]);
       randomiseVectors(h, 11);
-      const o = makeOracle(h);
-      try {
-        const start = snapshot(h);
-        const ref = evaluate(o, start);
-        h.backward();
-        const i = o.names.indexOf("w1");
-        const g = h.grad("w1");
-        expect(verdict("grad", g, ref.grads[i]).pass).toBe(true);
-        // One entry of one of our gradients off by 1e-4 of the tensor's largest entry: caught.
-        const scale = Math.max(...ref.grads[i].map(Math.abs));
-        const j = g.length >> 1, original = g[j];
-        g[j] += 1e-4 * scale;
-        expect(verdict("grad", g, ref.grads[i]).pass).toBe(false);
-        g[j] = original;
-        // The largest logit off by 1e-4 of itself: caught.
-        const logits = h.logits();
-        const top = logits.reduce((best, x, n) => (Math.abs(x) > Math.abs(logits[best]) ? n : best), 0);
-        logits[top] *= 1 + 1e-4;
-        expect(verdict("forward", logits, ref.logits).pass).toBe(false);
-        // Adam with coupled L2 decay (torch.optim.Adam's weight_decay) instead of AdamW's decoupled decay: caught.
-        h.step(1);
-        const opt = adamw;
-        o.names.forEach((name, n) => {
-          const p = Float64Array.from(start[n]), coupled = ref.grads[n].map((x, e) => x + opt.weightDecay * p[e]);
-          adamwStep(p, new Float64Array(p.length), new Float64Array(p.length), coupled, { lr: opt.lr, wd: 0 }, opt.beta1, opt.beta2, 1e-8, 1);
-          expect(verdict("param", h.param(name), p).pass, name).toBe(false);
-        });
-      } finally {
-        disposeOracle(o);
-      }
+      const names = namesOf(h), start = snapshot(h);
+      const ref = evaluate(h, start);
+      h.backward();
+      const i = names.indexOf("w1");
+      const g = h.grad("w1");
+      expect(verdict("grad", g, ref.grads[i]).pass).toBe(true);
+      // One entry of one of our gradients off by 1e-4 of the tensor's largest entry: caught.
+      const scale = Math.max(...ref.grads[i].map(Math.abs));
+      const j = g.length >> 1, original = g[j];
+      g[j] += 1e-4 * scale;
+      expect(verdict("grad", g, ref.grads[i]).pass).toBe(false);
+      g[j] = original;
+      // The largest logit off by 1e-4 of itself: caught.
+      const logits = h.logits();
+      const top = logits.reduce((best, x, n) => (Math.abs(x) > Math.abs(logits[best]) ? n : best), 0);
+      logits[top] *= 1 + 1e-4;
+      expect(verdict("forward", logits, ref.logits).pass).toBe(false);
+      // Adam with coupled L2 decay (torch.optim.Adam's weight_decay) instead of AdamW's decoupled decay: caught.
+      h.step(1);
+      const wd = h.config.optimizer.weightDecay;
+      const coupled = ref.grads.map((gn, n) => gn.map((x, e) => x + wd * start[n][e]));
+      const adam = oneStep(h.state.layout, { optimizer: { ...h.config.optimizer, weightDecay: 0 } }, start, coupled);
+      names.forEach((name, n) => expect(verdict("param", h.param(name), adam[n]).pass, name).toBe(false));
     });
   });
 });

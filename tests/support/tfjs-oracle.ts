@@ -1,50 +1,29 @@
 /**
- * What the TensorFlow.js oracles (tests/engine/tfjs-oracle*.test.ts) share: the loss and its
- * autodiff in tfjs, the textbook optimizer steps in float64 (PyTorch's AdamW / SGD formulas), the
- * relative-error comparisons with their tolerances and the record of the worst errors seen. Each
- * test file brings its model's forward pass in tfjs ops and its tolerances.
+ * What the TensorFlow.js oracles (tests/engine/tfjs-oracle*.test.ts) share. The oracle is the
+ * engine's tfjs backend (src/tfjs/: the model twins, loss and optimizers written in tfjs ops, none
+ * of the engine's kernels), run on tfjs's cpu backend from the harness's parameters on the
+ * harness's batch. Here: building those runs, the relative-error comparisons with their tolerances,
+ * and the record of the worst errors seen.
  */
 import * as tf from "@tensorflow/tfjs";
+// Registers the wasm backend with the tfjs-core that @tensorflow/tfjs uses (onWasmBackend).
+import "@tensorflow/tfjs-backend-wasm";
 import { expect } from "vitest";
 import type { RunConfig } from "../../src/config/run-config.js";
+import type { ParameterLayout } from "../../src/engine/layout.js";
+import type { DataSplit } from "../../src/engine/tasks/dataset.js";
+import { createTfjsOptimizer, createTfjsRun, type TfjsRun } from "../../src/tfjs/index.js";
 import type { ModelHarness } from "./model-harness.js";
 import { mulberry32 } from "./random.js";
 
 // ---------------------------------------------------------------------------------------------
-// The oracle's model, loss and gradients in tfjs.
-
-/** What every oracle holds besides its model's own inputs and settings. */
-export interface OracleBase {
-  /** Parameter names and shapes, in layout order. */
-  names: string[];
-  shapes: number[][];
-  /** One-hot labels, float32 [rows, classes]. */
-  targets: tf.Tensor2D;
-  loss: RunConfig["loss"];
-}
-
-/** A model's forward pass in tfjs ops: logits [rows, classes] from parameter tensors in layout order. */
-export type Forward<O extends OracleBase> = (o: O, params: tf.Tensor[]) => tf.Tensor2D;
-
-/** The parameter names and shapes of the harness's model and the one-hot labels of its batch. */
-export function oracleBase(h: ModelHarness): OracleBase {
-  const rows = h.batch.rows, tensors = h.state.layout.tensors;
-  return {
-    names: tensors.map((t) => t.name),
-    shapes: tensors.map((t) => [...t.shape]),
-    targets: tf.tidy(() => tf.oneHot(tf.tensor1d(h.data.train.labels.subarray(0, rows), "int32"), h.classes).toFloat() as tf.Tensor2D),
-    loss: h.config.loss,
-  };
-}
-
-/** The mean loss over the rows: mean squared error over every logit, or cross-entropy. */
-function lossOf(o: OracleBase, logits: tf.Tensor2D): tf.Scalar {
-  if (o.loss === "mse") return tf.mean(tf.squaredDifference(logits, o.targets)) as tf.Scalar;
-  return tf.neg(tf.mean(tf.sum(tf.mul(o.targets, tf.logSoftmax(logits)), 1))) as tf.Scalar;
-}
+// The oracle: tfjs runs from our parameters.
 
 /** Our parameters, copied, in layout order. */
 export const snapshot = (h: ModelHarness) => h.state.layout.tensors.map((t) => h.param(t.name).slice());
+
+/** Parameter names in layout order. */
+export const namesOf = (h: ModelHarness) => h.state.layout.tensors.map((t) => t.name);
 
 /**
  * Randomises the rank-1 tensors so the forward pass depends on them: biases and LayerNorm offsets
@@ -59,60 +38,87 @@ export function randomiseVectors(h: ModelHarness, seed: number) {
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Textbook optimizer steps, float64.
-
-/** A parameter group's learning rate and weight decay. */
-export interface GroupHyper {
-  lr: number;
-  wd: number;
+/** The harness's batch (the first `h.batch.rows` training rows) as a data split. */
+export function harnessBatch(h: ModelHarness): DataSplit {
+  const n = h.batch.rows, train = h.data.train, features = h.data.shape.features;
+  return { count: n, tokens: train.tokens.map((ids) => ids.subarray(0, n)), inputs: train.inputs?.subarray(0, n * features) ?? null, labels: train.labels.subarray(0, n) };
 }
 
-function groupHyper(config: RunConfig, group: "embedding" | "weights"): GroupHyper {
-  const opt = config.optimizer;
-  if (opt.warmupSteps !== 0) throw new Error("the oracle steps assume no warm-up");
-  return group === "embedding" ? { lr: opt.embedding.lr ?? opt.lr, wd: opt.embedding.weightDecay ?? opt.weightDecay } : { lr: opt.lr, wd: opt.weightDecay };
-}
+/** A tfjs run of the harness's config on its batch, from `values` (layout order). */
+export const oracleRun = (h: ModelHarness, values: Float32Array[]): TfjsRun => createTfjsRun(tf, h.config, values, harnessBatch(h));
 
-/** torch.optim.AdamW, step t, on one tensor: p, m, v updated in place. */
-export function adamwStep(p: Float64Array, m: Float64Array, v: Float64Array, g: ArrayLike<number>, h: GroupHyper, b1: number, b2: number, eps: number, t: number) {
-  for (let i = 0; i < p.length; i++) {
-    p[i] *= 1 - h.lr * h.wd;
-    m[i] = b1 * m[i] + (1 - b1) * g[i];
-    v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
-    const mHat = m[i] / (1 - b1 ** t), vHat = v[i] / (1 - b2 ** t);
-    p[i] -= (h.lr * mHat) / (Math.sqrt(vHat) + eps);
+/** The oracle's logits, loss and gradients (layout order) at `values`. */
+export function evaluate(h: ModelHarness, values: Float32Array[]) {
+  const run = oracleRun(h, values);
+  try {
+    return { logits: run.logits(), ...run.gradients() };
+  } finally {
+    run.dispose();
   }
 }
 
-/** torch.optim.SGD (dampening 0, no Nesterov): g ← g + wd·p; buf ← μ·buf + g (buf = g at the first step); p ← p − lr·buf. */
-function sgdStep(p: Float64Array, buf: Float64Array, g: ArrayLike<number>, h: GroupHyper, mu: number, t: number) {
-  for (let i = 0; i < p.length; i++) {
-    const gi = g[i] + h.wd * p[i];
-    buf[i] = t === 1 ? gi : mu * buf[i] + gi;
-    p[i] -= h.lr * buf[i];
+/**
+ * What a tfjs run computes from `values` on the harness's batch: logits, loss and gradients, then
+ * the parameters after `steps` training steps. On the backend that is active.
+ */
+export function tfjsTrace(h: ModelHarness, values: Float32Array[], steps: number) {
+  const run = oracleRun(h, values);
+  try {
+    const at = { logits: run.logits(), ...run.gradients() };
+    for (let t = 0; t < steps; t++) run.step();
+    return { ...at, params: run.params() };
+  } finally {
+    run.dispose();
   }
 }
 
-/** The textbook optimizer's f64 state: parameters, first moment (SGD: momentum buffer), second moment. */
-class TextbookOptimizer {
-  readonly p: Float64Array[];
-  private readonly m: Float64Array[];
-  private readonly v: Float64Array[];
+/**
+ * `body` on tfjs-backend-wasm (single-threaded, as bench/support/tfjs-wasm.ts), then back on cpu:
+ * the page and the benchmark run the twins there, and it lacks some gradient kernels cpu has.
+ */
+export async function onWasmBackend<T>(body: () => T): Promise<T> {
+  tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
+  if (!(await tf.setBackend("wasm"))) throw new Error("tfjs: the wasm backend did not initialise");
+  try {
+    return body();
+  } finally {
+    await tf.setBackend("cpu");
+  }
+}
 
-  constructor(private readonly s: ModelHarness, start: Float32Array[]) {
-    this.p = start.map((x) => Float64Array.from(x));
-    this.m = this.p.map((x) => new Float64Array(x.length));
-    this.v = this.p.map((x) => new Float64Array(x.length));
+/** Parameters stepped by the tfjs optimizer of `config` from `start`, on gradients we hand it. */
+export class OptimizerTrajectory {
+  private readonly vars: tf.Variable[];
+  private readonly opt: ReturnType<typeof createTfjsOptimizer>;
+  private t = 0;
+
+  constructor(private readonly layout: ParameterLayout, config: Pick<RunConfig, "optimizer" | "constrainNorm">, start: readonly Float32Array[]) {
+    this.vars = tf.tidy(() => layout.tensors.map((t, i) => tf.variable(tf.tensor(start[i], t.shape as number[]), false)));
+    this.opt = createTfjsOptimizer(tf, config, layout);
   }
 
-  step(grads: ArrayLike<number>[], t: number) {
-    const opt = this.s.config.optimizer;
-    this.s.state.layout.tensors.forEach((tensor, i) => {
-      const h = groupHyper(this.s.config, tensor.group);
-      if (opt.kind === "adamw") adamwStep(this.p[i], this.m[i], this.v[i], grads[i], h, opt.beta1, opt.beta2, opt.eps, t);
-      else sgdStep(this.p[i], this.m[i], grads[i], h, opt.momentum, t);
-    });
+  step(grads: readonly Float32Array[]): this {
+    tf.tidy(() => this.opt.apply(this.vars, grads.map((g, i) => tf.tensor(g, this.layout.tensors[i].shape as number[])), ++this.t));
+    return this;
+  }
+
+  values(): Float32Array[] {
+    return this.vars.map((v) => v.dataSync() as Float32Array).map((a) => a.slice());
+  }
+
+  dispose(): void {
+    this.opt.dispose();
+    tf.dispose(this.vars);
+  }
+}
+
+/** One optimizer step of `config` from `start` with `grads`: the parameters after it. */
+export function oneStep(layout: ParameterLayout, config: Pick<RunConfig, "optimizer" | "constrainNorm">, start: readonly Float32Array[], grads: readonly Float32Array[]): Float32Array[] {
+  const run = new OptimizerTrajectory(layout, config, start);
+  try {
+    return run.step(grads).values();
+  } finally {
+    run.dispose();
   }
 }
 
@@ -151,33 +157,22 @@ export interface Worst {
   where: string;
 }
 
-export interface OracleCheckOptions<O extends OracleBase> {
+export interface OracleCheckOptions {
   /** What the failure message calls the slack (default "slack"). */
   slackName?: string;
   /** Checks whose `where` matches are left out of the worst errors without slack. */
   rawExcept?: RegExp;
-  /** The scale a gradient is measured on instead of its own max |value| (undefined: its own). */
-  gradScale?: (o: O, name: string, grads: ArrayLike<number>[]) => number | undefined;
+  /** The scale a gradient is measured on instead of its own max |value| (undefined: its own); `grads` in layout order. */
+  gradScale?: (names: string[], name: string, grads: ArrayLike<number>[]) => number | undefined;
 }
 
 /**
- * One test file's checks against its oracle: `forward` is the model in tfjs ops, `tol` the relative
- * tolerance per kind (beyond the per-element slack, where one is given). The worst errors seen are
- * kept for `report`.
+ * One test file's checks against the oracle, with `tol` the relative tolerance per kind (beyond
+ * the per-element slack, where one is given). The worst errors seen are kept for `report`.
  */
-export function oracleChecks<O extends OracleBase>(forward: Forward<O>, tol: Record<CheckKind, number>, options: OracleCheckOptions<O> = {}) {
+export function oracleChecks(tol: Record<CheckKind, number>, options: OracleCheckOptions = {}) {
   const { slackName = "slack", rawExcept, gradScale } = options;
   const worst: Partial<Record<CheckKind, Worst>> = {};
-
-  /** Logits, loss and the gradient of every parameter (tfjs autodiff), at the given values (layout order). */
-  function evaluate(o: O, values: ArrayLike<number>[]) {
-    return tf.tidy(() => {
-      const params = values.map((v, i) => tf.tensor(Float32Array.from(v), o.shapes[i], "float32"));
-      const logits = forward(o, params);
-      const { value, grads } = tf.valueAndGrads((...ps: tf.Tensor[]) => lossOf(o, forward(o, ps)))(params);
-      return { logits: logits.dataSync() as Float32Array, loss: value.dataSync()[0], grads: grads.map((g) => g.dataSync() as Float32Array) };
-    });
-  }
 
   /** Whether every element is within tol[kind]·scale plus its slack, with the errors measured. */
   function verdict(kind: CheckKind, ours: ArrayLike<number>, ref: ArrayLike<number>, slack?: ArrayLike<number>, scale?: number) {
@@ -194,52 +189,60 @@ export function oracleChecks<O extends OracleBase>(forward: Forward<O>, tol: Rec
     expect(pass, `${where}: relative error ${raw.toExponential(2)} (${unexplained.toExponential(2)} beyond ${slackName}) > ${tol[kind]}`).toBe(true);
   }
 
-  /** Forward and gradient agreement; returns the oracle's evaluation. */
-  function compareForwardBackward(h: ModelHarness, o: O, label: string) {
-    const ref = evaluate(o, snapshot(h));
+  /** Forward and gradient agreement at our current parameters; returns the oracle's evaluation. */
+  function compareForwardBackward(h: ModelHarness, label: string) {
+    const names = namesOf(h);
+    const ref = evaluate(h, snapshot(h));
     const loss = h.backward();
     check("forward", `${label} logits`, h.logits(), ref.logits);
     check("forward", `${label} loss`, [loss], [ref.loss]);
-    o.names.forEach((name, i) => check("grad", `${label} d${name}`, h.grad(name), ref.grads[i], undefined, gradScale?.(o, name, ref.grads)));
+    names.forEach((name, i) => check("grad", `${label} d${name}`, h.grad(name), ref.grads[i], undefined, gradScale?.(names, name, ref.grads)));
     return ref;
   }
 
   /**
    * Runs `steps` optimizer steps on both sides from the same start and compares the parameters p
-   * and the steps Δp = p_after − p_before after each. The oracle is the textbook update in f64
-   * applied to the tfjs gradients (taken at its own trajectory rounded to f32).
+   * and the steps Δp = p_after − p_before after each. The oracle is a tfjs run: its own gradients
+   * at its own trajectory, its own optimizer.
    *
    * Adam normalises each coordinate: at step 1 the update is lr·g/(|g| + eps) ≈ lr·sign(g), so where
    * |g| is tiny — within a few orders of magnitude of eps, or pure rounding noise — a gradient
    * discrepancy far below tol.grad moves Δp by a lot: the formula is ill-conditioned there, not the
    * engine wrong. So each element may also differ by the slack |twin − oracle|, where the twin is the
-   * same f64 textbook update applied to *our* gradients: exactly how far the gradient discrepancy
-   * (checked on its own against tol.grad) propagates through the formula. The worst errors without
-   * that slack are recorded too.
+   * same tfjs optimizer applied to *our* gradients: exactly how far the gradient discrepancy (checked
+   * on its own against tol.grad) propagates through the formula. The worst errors without that
+   * slack are recorded too.
    */
-  function compareSteps(h: ModelHarness, o: O, label: string, steps: number, afterStep?: (t: number) => void) {
-    const start = snapshot(h);
-    const oracle = new TextbookOptimizer(h, start), twin = new TextbookOptimizer(h, start);
-    for (let t = 1; t <= steps; t++) {
-      const before = snapshot(h);
-      const oracleBefore = oracle.p.map((x) => x.slice()), twinBefore = twin.p.map((x) => x.slice());
-      const ref = evaluate(o, oracle.p);
-      h.backward();
-      oracle.step(ref.grads, t);
-      twin.step(o.names.map((name) => h.grad(name).slice()), t);
-      h.step(t);
-      o.names.forEach((name, i) => {
-        const ours = h.param(name);
-        const where = `${label} ${name} after step ${t}`;
-        const slack = oracle.p[i].map((x, j) => Math.abs(twin.p[i][j] - x));
-        check("param", where, ours, oracle.p[i], slack);
-        const dOurs = ours.map((x, j) => x - before[i][j]);
-        const dRef = oracle.p[i].map((x, j) => x - oracleBefore[i][j]);
-        // Δp is resolved only to the f32 spacing of p (our p is stored in f32): one ulp more per element.
-        const dSlack = dRef.map((x, j) => Math.abs(twin.p[i][j] - twinBefore[i][j] - x) + ulpF32(ours[j]));
-        check("update", `${where} (Δp)`, dOurs, dRef, dSlack);
-      });
-      afterStep?.(t);
+  function compareSteps(h: ModelHarness, label: string, steps: number, afterStep?: (t: number) => void) {
+    const names = namesOf(h), start = snapshot(h);
+    const oracle = oracleRun(h, start), twin = new OptimizerTrajectory(h.state.layout, h.config, start);
+    const ulps = h.config.constrainNorm === undefined ? 1 : 2;
+    try {
+      for (let t = 1; t <= steps; t++) {
+        const before = snapshot(h), oracleBefore = oracle.params(), twinBefore = twin.values();
+        h.backward();
+        oracle.step();
+        twin.step(names.map((name) => h.grad(name).slice()));
+        h.step(t);
+        const oracleAfter = oracle.params(), twinAfter = twin.values();
+        names.forEach((name, i) => {
+          const ours = h.param(name);
+          const where = `${label} ${name} after step ${t}`;
+          const slack = Float64Array.from(oracleAfter[i], (x, j) => Math.abs(twinAfter[i][j] - x));
+          check("param", where, ours, oracleAfter[i], slack);
+          const dOurs = ours.map((x, j) => x - before[i][j]);
+          const dRef = Float64Array.from(oracleAfter[i], (x, j) => x - oracleBefore[i][j]);
+          // Δp is resolved only to the f32 spacing of p (p is stored in f32): one ulp more per element,
+          // two under the norm constraint (its factor is rounded to f32 from each side's own norm,
+          // which differ in the last bits, and the product is rounded once more).
+          const dSlack = dRef.map((x, j) => Math.abs(twinAfter[i][j] - twinBefore[i][j] - x) + ulps * ulpF32(ours[j]));
+          check("update", `${where} (Δp)`, dOurs, dRef, dSlack);
+        });
+        afterStep?.(t);
+      }
+    } finally {
+      oracle.dispose();
+      twin.dispose();
     }
   }
 
@@ -249,5 +252,5 @@ export function oracleChecks<O extends OracleBase>(forward: Forward<O>, tol: Rec
     console.log(`${title}, worst relative errors over all cases:\n${lines.join("\n")}`);
   }
 
-  return { evaluate, verdict, compareForwardBackward, compareSteps, report };
+  return { verdict, compareForwardBackward, compareSteps, report };
 }
