@@ -25,7 +25,9 @@ import { createNodeThreadPool } from "../src/hosts/node/pool.js";
 import type { KernelInstance } from "../src/wasm/loader.js";
 import { createTfjsRun, type TfjsRun } from "../src/tfjs/index.js";
 import { tfjsWasmSingleThread } from "./support/tfjs-wasm.js";
-import { medianMs, printTable, round } from "./support/timing.js";
+import { burstMs, formatSpread, medianMs, printTable, round, roundSpread, spread, type Spread } from "./support/timing.js";
+import { planRun } from "../src/engine/run-plan.js";
+import type { PoolExecutor } from "../src/ops/pool/pool-executor.js";
 
 const quick = process.argv.includes("--quick");
 const threadsArg = process.argv.indexOf("--threads");
@@ -68,26 +70,79 @@ const MNIST_CONFIG = {
   seed: 0,
 } satisfies RunConfigInput;
 
-/** Our side: a fresh run, timed on trainStep() alone (no evaluation), with the train loss before and after. */
-interface OursResult { ms: number; params: number; rows: number; lossBefore: number; lossAfter: number; steps: number }
+/** Our side on one thread and on the pool, in interleaved rounds with the SIMD peak probe; medians with min–max. */
+interface OursResult {
+  ms: Spread;
+  threadedMs: Spread;
+  /** ms(1 thread) / ms(pool) of the same round. */
+  speedup: Spread;
+  /** Executed FLOPs per step (run plan) / step time / probe peak (× threads on the pool), per round. */
+  efficiency: Spread;
+  threadedEfficiency: Spread;
+  /** Share of a pool step the coordinator spends waiting for workers after its own slice, and computing its slices. */
+  waitShare: Spread;
+  sliceShare: Spread;
+  flopsPerStep: number;
+  params: number;
+  rows: number;
+  lossBefore: number;
+  lossAfter: number;
+  steps: number;
+}
 
-function timeOurs(env: { kernels: KernelInstance; ops?: Ops }, config: RunConfigInput, mnist?: MnistData): OursResult | { error: string } {
-  let run: TrainingRun;
+const ROUNDS = 7;
+const BURST_MS = 400;
+const PROBE_ITERATIONS = 100_000;
+
+/** GFLOP/s of one probe burst (independent f32x4 mul+add chains: the single-thread SIMD ceiling). */
+function probeGflops(): number {
+  const flops = kernels.kernels.F32_PEAK_FLOPS_PER_ITERATION.value * PROBE_ITERATIONS;
+  return flops / burstMs(() => kernels.kernels.f32_peak_wasmsimd(PROBE_ITERATIONS, 0.999, 0.001), 100) / 1e6;
+}
+
+function timeOurs(config: RunConfigInput, mnist?: MnistData): OursResult | { error: string } {
+  const runs: TrainingRun[] = [];
   try {
-    run = TrainingRun.create(config, { ...env, mnist });
+    for (const env of [{ kernels }, pool]) runs.push(TrainingRun.create(config, { ...env, mnist }));
   } catch (e) {
+    runs.forEach((r) => r.dispose());
     return { error: (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, " ") };
   }
+  const [serial, threaded] = runs;
   try {
-    const lossBefore = run.evaluate().trainLoss;
-    const ms = medianMs(() => run.trainStep(), { warmup: 3, minRepeats: 10, minMs: 1500 });
-    const steps = run.step;
-    const lossAfter = run.evaluate().trainLoss;
     const parsed = parseRunConfig(config);
-    const rows = parsed.batchSize === "full" ? trainSplit(config, mnist).count : parsed.batchSize;
-    return { ms, params: run.parameterCount, rows, lossBefore, lossAfter, steps };
+    const plan = planRun(parsed);
+    const lossBefore = serial.evaluate().trainLoss;
+    for (const run of runs) for (let i = 0; i < 2; i++) run.trainStep(); // warm-up
+    const ms: number[] = [], threadedMs: number[] = [], peak: number[] = [], waitShare: number[] = [], sliceShare: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      peak.push(probeGflops());
+      ms.push(burstMs(() => serial.trainStep(), BURST_MS));
+      const before = { ...poolStats }, steps0 = threaded.step;
+      threadedMs.push(burstMs(() => threaded.trainStep(), BURST_MS));
+      waitShare.push((poolStats.waitMs - before.waitMs) / (threadedMs.at(-1)! * (threaded.step - steps0)));
+      sliceShare.push((poolStats.sliceMs - before.sliceMs) / (threadedMs.at(-1)! * (threaded.step - steps0)));
+    }
+    const efficiency = (stepMs: number[], threads: number) => spread(stepMs.map((t, r) => plan.flops.perStep / (t * 1e6) / (peak[r] * threads)));
+    const steps = serial.step;
+    const lossAfter = serial.evaluate().trainLoss;
+    return {
+      ms: spread(ms),
+      threadedMs: spread(threadedMs),
+      speedup: spread(ms.map((t, r) => t / threadedMs[r])),
+      efficiency: efficiency(ms, 1),
+      threadedEfficiency: efficiency(threadedMs, THREADS),
+      waitShare: spread(waitShare),
+      sliceShare: spread(sliceShare),
+      flopsPerStep: plan.flops.perStep,
+      params: serial.parameterCount,
+      rows: plan.rowsPerStep,
+      lossBefore,
+      lossAfter,
+      steps,
+    };
   } finally {
-    run.dispose();
+    runs.forEach((r) => r.dispose());
   }
 }
 
@@ -153,47 +208,50 @@ const tf = await tfjsWasmSingleThread();
 const kernels = await loadBuild("simd");
 const pool = await createNodeThreadPool(THREADS);
 const mnist = await loadMnistFromBuild();
+const poolStats = (pool.ops.executor as PoolExecutor).stats;
 
-interface Row { model: string; ours: OursResult | { error: string }; threaded: OursResult | { error: string }; tfjs: TheirsResult }
+interface Row { model: string; ours: OursResult | { error: string }; tfjs: TheirsResult }
 const rows: Row[] = [];
 const log = (msg: string) => process.stderr.write(msg + "\n");
 
 {
   log("timing (1) MLP p=97 …");
-  const ours = timeOurs({ kernels }, MLP_CONFIG);
-  const threaded = timeOurs(pool, MLP_CONFIG);
+  const ours = timeOurs(MLP_CONFIG);
   const tfjs = timeTfjs(() => tfjsRun(MLP_CONFIG), 5);
-  rows.push({ model: "MLP p=97 emb128 ×2→256→97", ours, threaded, tfjs });
+  rows.push({ model: "MLP p=97 emb128 ×2→256→97", ours, tfjs });
 }
 {
   log("timing (2) transformer p=113 …");
-  const ours = timeOurs({ kernels }, TRANSFORMER_CONFIG);
-  const threaded = timeOurs(pool, TRANSFORMER_CONFIG);
+  const ours = timeOurs(TRANSFORMER_CONFIG);
   const tfjs = timeTfjs(() => tfjsRun(TRANSFORMER_CONFIG), 3);
-  rows.push({ model: "transformer p=113 1L d128 h4 mlp512", ours, threaded, tfjs });
+  rows.push({ model: "transformer p=113 1L d128 h4 mlp512", ours, tfjs });
 }
 {
   log("timing (3) MNIST MLP …");
-  const ours = timeOurs({ kernels }, MNIST_CONFIG, mnist);
-  const threaded = timeOurs(pool, MNIST_CONFIG, mnist);
+  const ours = timeOurs(MNIST_CONFIG, mnist);
   // batchSize 200: tfjs cycles the split's five consecutive batches of 200 (ours shuffles per epoch).
   const tfjs = timeTfjs(() => tfjsRun(MNIST_CONFIG, mnist), 20);
-  rows.push({ model: "MNIST MLP 784→200→200→10", ours, threaded, tfjs });
+  rows.push({ model: "MNIST MLP 784→200→200→10", ours, tfjs });
 }
 
 const isOurs = (o: Row["ours"]): o is OursResult => !("error" in o);
 const fmtLoss = (r: { lossBefore: number; lossAfter: number; steps: number }) => `${r.lossBefore.toFixed(3)}→${r.lossAfter.toFixed(3)} /${r.steps}`;
 
 console.log();
-const msOf = (o: Row["ours"]) => (isOurs(o) ? o.ms : NaN);
 printTable(
-  ["model", "params ours / tfjs", "rows/step", "ours ms/step (1 thread)", `ours ms/step (${THREADS} threads)`, "threads speed-up", "tfjs-wasm ms/step", "speed-up vs tfjs (1 thread)", "train loss ours", "train loss tfjs"],
-  rows.map(({ model, ours, threaded, tfjs }) =>
+  ["model", "params ours / tfjs", "rows/step", "GFLOP/step (plan)", "ours ms/step (1 thread)", `ours ms/step (${THREADS} threads)`, "threads speed-up", "efficiency (1 thread)", `efficiency (${THREADS} threads)`, "tfjs-wasm ms/step", "speed-up vs tfjs (1 thread)", "train loss ours", "train loss tfjs"],
+  rows.map(({ model, ours, tfjs }) =>
     isOurs(ours)
-      ? [model, `${ours.params} / ${tfjs.params}${ours.params === tfjs.params ? "" : " MISMATCH"}`, ours.rows === tfjs.rows ? String(ours.rows) : `${ours.rows} / ${tfjs.rows} MISMATCH`, ours.ms, msOf(threaded), ours.ms / msOf(threaded), tfjs.ms, tfjs.ms / ours.ms, fmtLoss(ours), fmtLoss(tfjs)]
-      : [model, `— / ${tfjs.params}`, String(tfjs.rows), `n/a (${ours.error})`, "n/a", "n/a", tfjs.ms, "n/a", "—", fmtLoss(tfjs)],
+      ? [model, `${ours.params} / ${tfjs.params}${ours.params === tfjs.params ? "" : " MISMATCH"}`, ours.rows === tfjs.rows ? String(ours.rows) : `${ours.rows} / ${tfjs.rows} MISMATCH`, ours.flopsPerStep / 1e9, formatSpread(ours.ms), formatSpread(ours.threadedMs), formatSpread(ours.speedup), formatSpread(ours.efficiency), formatSpread(ours.threadedEfficiency), tfjs.ms, tfjs.ms / ours.ms.median, fmtLoss(ours), fmtLoss(tfjs)]
+      : [model, `— / ${tfjs.params}`, String(tfjs.rows), "n/a", `n/a (${ours.error})`, "n/a", "n/a", "n/a", "n/a", tfjs.ms, "n/a", "—", fmtLoss(tfjs)],
   ),
 );
+console.log();
+printTable(
+  ["model", `${THREADS}-thread step: coordinator computing its slices`, "waiting for workers after its slice", "rest (serial ops, JS)"],
+  rows.flatMap(({ model, ours }) => (isOurs(ours) ? [[model, formatSpread(ours.sliceShare), formatSpread(ours.waitShare), round(1 - ours.sliceShare.median - ours.waitShare.median)]] : [])),
+);
+console.log(`(medians over ${ROUNDS} interleaved rounds of probe, 1 thread and ${THREADS} threads, with min–max; efficiency = plan FLOPs per step / step time / probe peak of the same round, × ${THREADS} on the pool)`);
 console.log("(train loss — ours: full training split before → after the timed steps; tfjs: loss of its first → last step; /n: steps taken)");
 
 // End to end: the MLP run exactly as configured, until test accuracy ≥ 0.99, on one thread and on the pool.
@@ -223,14 +281,19 @@ if (!quick) {
 await pool.close();
 
 console.log(JSON.stringify({
-  train: rows.map(({ model, ours, threaded, tfjs }) => ({
+  train: rows.map(({ model, ours, tfjs }) => ({
     model,
-    ours_ms_per_step: isOurs(ours) ? round(ours.ms) : null,
+    ours_ms_per_step: isOurs(ours) ? roundSpread(ours.ms) : null,
     tfjs_ms_per_step: round(tfjs.ms),
-    speedup: isOurs(ours) ? round(tfjs.ms / ours.ms) : null,
+    speedup: isOurs(ours) ? round(tfjs.ms / ours.ms.median) : null,
     threads: THREADS,
-    ours_threaded_ms_per_step: isOurs(threaded) ? round(threaded.ms) : null,
-    threads_speedup: isOurs(ours) && isOurs(threaded) ? round(ours.ms / threaded.ms) : null,
+    ours_threaded_ms_per_step: isOurs(ours) ? roundSpread(ours.threadedMs) : null,
+    threads_speedup: isOurs(ours) ? roundSpread(ours.speedup) : null,
+    flops_per_step: isOurs(ours) ? ours.flopsPerStep : null,
+    efficiency: isOurs(ours) ? roundSpread(ours.efficiency) : null,
+    threaded_efficiency: isOurs(ours) ? roundSpread(ours.threadedEfficiency) : null,
+    pool_wait_share: isOurs(ours) ? roundSpread(ours.waitShare) : null,
+    pool_slice_share: isOurs(ours) ? roundSpread(ours.sliceShare) : null,
     ...(isOurs(ours) ? {} : { note: ours.error }),
   })),
   grok_runs: grokRuns,

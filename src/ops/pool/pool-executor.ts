@@ -19,6 +19,12 @@ export class PoolExecutor implements Executor {
   private readonly views: ControlViews;
   readonly zero: Executor["zero"];
   readonly copy: Executor["copy"];
+  /**
+   * Where the coordinator's time goes on split calls: computing its own slice, and waiting for the
+   * workers after it (a wake-up's latency plus any imbalance). Benchmarks read it to tell a slow
+   * machine from a slow pool.
+   */
+  readonly stats = { splitCalls: 0, serialCalls: 0, sliceMs: 0, waitMs: 0 };
   /** Why the pool can take no more work, once a worker failed or stopped answering. */
   private broken?: Error;
 
@@ -36,7 +42,10 @@ export class PoolExecutor implements Executor {
   /** Runs the call over [0, extent) on every thread; returns the sum of the slices' results. */
   run(call: SplitCall): number {
     if (this.broken) throw this.broken;
-    if (this.threads === 1 || call.work < PARALLEL_MIN_WORK) return invoke(this.kernels, call.kernel, call.args, [0, call.extent]);
+    if (this.threads === 1 || call.work < PARALLEL_MIN_WORK) {
+      this.stats.serialCalls++;
+      return invoke(this.kernels, call.kernel, call.args, [0, call.extent]);
+    }
     if (call.args.length > MAX_ARGS) throw new RangeError(`${call.kernel}: ${call.args.length} arguments exceed the control block's ${MAX_ARGS}`);
     const { words, args } = this.views;
     words[KERNEL] = KERNEL_INDEX.get(call.kernel)!;
@@ -49,12 +58,18 @@ export class PoolExecutor implements Executor {
     Atomics.notify(words, GENERATION);
     const slice = sliceOf(call.extent, call.align, this.threads, 0);
     let total = 0;
+    const t0 = performance.now();
+    let t1 = t0;
     try {
       total = slice[1] > slice[0] ? invoke(this.kernels, call.kernel, call.args, slice) : 0;
+      t1 = performance.now();
     } finally {
       // Even if our slice threw: the workers must be done with this call before anything else touches memory.
       this.awaitWorkers(call.kernel);
     }
+    this.stats.splitCalls++;
+    this.stats.sliceMs += t1 - t0;
+    this.stats.waitMs += performance.now() - t1;
     for (let w = 1; w < this.threads; w++) total += words[LINE_RESULT(w)];
     return total;
   }
