@@ -8,10 +8,9 @@
 // only 10 of its digits, gelu(−10) would be 0 instead of ≈ −1e-37); this way both tails keep full
 // relative accuracy and e^{−2|u|} never overflows.
 // For f32 inputs x³ cannot overflow f64, so every intermediate stays finite.
+import { F32 } from "../sizes";
 import { f64_exp } from "../math/f64-exp";
 
-// @ts-ignore: decorator
-@inline const F32 = 4;
 // @ts-ignore: decorator
 @inline const SQRT_2_OVER_PI: f64 = 0.7978845608028654; // √(2/π) rounded to f64
 // @ts-ignore: decorator

@@ -6,9 +6,7 @@
 // silently turned into 0, as in PyTorch), x ≤ 0 (including −0) gives +0.
 // Backward passes dy where x > 0 and writes +0 elsewhere (also for x = NaN), x the pre-activation.
 
-// @ts-ignore: decorator
-@inline const F32 = 4;
-
+import { F32 } from "../sizes";
 /** y[i] = x[i] ≤ 0 ? +0 : x[i] for i in [i0, i1). y may alias x. */
 export function f32_relu_forward_wasmsimd(y: usize, x: usize, i0: i32, i1: i32): void {
   const zero = f32x4.splat(0);

@@ -2,9 +2,7 @@
 // Backward is dx = (x + x)·dy: x + x is exact (a doubling) unless it overflows, so this is one
 // rounding, the same as 2·x·dy would give; SIMD body and scalar tail do the same two operations.
 
-// @ts-ignore: decorator
-@inline const F32 = 4;
-
+import { F32 } from "../sizes";
 /** y[i] = x[i]·x[i] for i in [i0, i1). y may alias x. */
 export function f32_square_forward_wasmsimd(y: usize, x: usize, i0: i32, i1: i32): void {
   let i = i0;

@@ -1,10 +1,8 @@
 // tanh activation, elementwise over [i0, i1), computed in f64 with our own f64_tanh and rounded to
 // f32 once, so the result is within about half an f32 ulp of the true value and the same bits on
 // every engine (scalar: f64_tanh has branches per element, which f32x4 lanes would not share).
+import { F32 } from "../sizes";
 import { f64_tanh } from "../math/f64-tanh";
-
-// @ts-ignore: decorator
-@inline const F32 = 4;
 
 /** y[i] = tanh(x[i]) for i in [i0, i1). y may alias x. */
 export function f32_tanh_forward_scalar(y: usize, x: usize, i0: i32, i1: i32): void {

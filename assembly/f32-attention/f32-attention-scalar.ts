@@ -23,10 +23,8 @@
 //
 // Each batch row is computed by the same sequence of operations whatever [r0, r1) is, and batch rows
 // are independent (every sum over positions stays inside one row), so threads may split rows anywhere.
+import { F32 } from "../sizes";
 import { f64_exp } from "../math/f64-exp";
-
-// @ts-ignore: decorator
-@inline const F32 = 4;
 
 /** Σ_j a_j·b_j over j = 0…n−1 in order, in f64 (each product exact). */
 // @ts-ignore: decorator

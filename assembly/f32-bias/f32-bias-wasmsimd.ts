@@ -5,9 +5,7 @@
 // order, whoever computes it, and f32x4 lanes are independent IEEE f32 adds, so the SIMD body and
 // the scalar tail produce the same bits for a column.
 
-// @ts-ignore: decorator
-@inline const F32 = 4;
-
+import { F32 } from "../sizes";
 /** y[i, j] = x[i, j] + bias[j] for rows i in [r0, r1) of x[rows×cols]. y may alias x. */
 export function f32_bias_forward_wasmsimd(y: usize, x: usize, bias: usize, rows: i32, cols: i32, r0: i32, r1: i32): void {
   const ld = <usize>cols * F32;

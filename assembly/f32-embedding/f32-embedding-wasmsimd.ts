@@ -7,8 +7,7 @@
 // ids must be in [0, vocab); they are not checked.
 
 // @ts-ignore: decorator
-@inline const F32 = 4;
-// @ts-ignore: decorator
+import { F32 } from "../sizes";
 @inline const I32 = 4;
 
 /**

@@ -33,8 +33,7 @@
 // cost more than the loop overhead they would save (TurboFan unrolls the loop itself, keeping the
 // order).
 
-// @ts-ignore: decorator
-@inline const F32 = 4;
+import { F32 } from "../sizes";
 /** Bytes per k step of a packed B panel (8 floats). */
 // @ts-ignore: decorator
 @inline const PANEL_ROW = 32;

@@ -12,8 +12,7 @@
 // k·⌈n/8⌉·8 floats (packedFloats in src/wasm/gemm.ts).
 
 // @ts-ignore: decorator
-@inline const F32 = 4;
-// @ts-ignore: decorator
+import { F32 } from "../sizes";
 @inline const PANEL_ROW = 32;
 
 /** Packs B stored k×n (row-major), panels [q0, q1). */

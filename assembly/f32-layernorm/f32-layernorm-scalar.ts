@@ -14,9 +14,7 @@
 // Forward and backward_input are split by rows (each row is independent); backward_params sums over
 // rows, so it is split by columns, each column always summed over rows 0…rows−1 in order.
 
-// @ts-ignore: decorator
-@inline const F32 = 4;
-
+import { F32 } from "../sizes";
 /** xhat = (x − mean)·rstd in f64: the one expression all three kernels use. */
 // @ts-ignore: decorator
 @inline

@@ -4,12 +4,9 @@
 // The caller chooses the reduction by `scale`: 1/(rows·cols) reproduces PyTorch's mse_loss(mean)
 // gradient, with the mean loss = Σ rowLoss / (rows·cols).
 
+import { F32, F64 } from "../sizes";
 import { rowArgmax } from "../f32-reduce/f32-argmax-count-scalar";
 
-// @ts-ignore: decorator
-@inline const F32 = 4;
-// @ts-ignore: decorator
-@inline const F64 = 8;
 // @ts-ignore: decorator
 @inline const I32 = 4;
 

@@ -18,6 +18,7 @@
 //
 // Each row is computed by the same sequence of operations whatever [r0, r1) is, and rows are
 // independent, so threads may split rows anywhere. targets[i] must be in [0, cols).
+import { F32, F64 } from "../sizes";
 import { f64_exp, f64_expm1 } from "../math/f64-exp";
 import { f64_log } from "../math/f64-log";
 import { rowArgmax } from "../f32-reduce/f32-argmax-count-scalar";
@@ -30,10 +31,6 @@ function pair(row: usize, j: i32): v128 {
   return f64x2.promote_low_f32x4(v128.load64_zero(row + <usize>j * F32));
 }
 
-// @ts-ignore: decorator
-@inline const F32 = 4;
-// @ts-ignore: decorator
-@inline const F64 = 8;
 // @ts-ignore: decorator
 @inline const I32 = 4;
 

@@ -13,9 +13,7 @@
 //   v  = b2·v + c2·(g·g)                (b2 = f32(β2), c2 = f32(1 − β2))
 //   p  = p − stepSize·(m / (sqrt(v) / bc2Sqrt + eps))
 
-// @ts-ignore: decorator
-@inline const F32 = 4;
-
+import { F32 } from "../sizes";
 /** base^n for n ≥ 0 by exponentiation by squaring: the same multiplies, hence the same bits, everywhere. */
 // @ts-ignore: decorator
 @inline

@@ -4,9 +4,7 @@
 // computed in f64 (sqrt is exact IEEE) and rounded to f32 once, then each element is one f32
 // multiply, in the f32x4 body and in the scalar tail alike.
 
-// @ts-ignore: decorator
-@inline const F32 = 4;
-
+import { F32 } from "../sizes";
 /**
  * params[i] ← params[i]·f32(targetNorm / sqrt(sumSquares)) for i in [i0, i1). A zero (or NaN)
  * sumSquares has no direction to rescale and leaves params unchanged.

@@ -5,9 +5,7 @@
 // only (the decayed gradient is not written back). Each element gets the same five rounded f32
 // operations in the f32x4 body and the scalar tail, so any split of the range gives the same bits.
 
-// @ts-ignore: decorator
-@inline const F32 = 4;
-
+import { F32 } from "../sizes";
 /** One SGD step for elements [i0, i1): updates params and velocity in place. */
 export function f32_sgd_momentum_wasmsimd(params: usize, grads: usize, velocity: usize, lr: f64, momentum: f64, weightDecay: f64, i0: i32, i1: i32): void {
   const lrf = <f32>lr, mu = <f32>momentum, wd = <f32>weightDecay;

@@ -4,8 +4,7 @@
 // threads may split [r0, r1) anywhere and add their counts.
 
 // @ts-ignore: decorator
-@inline const F32 = 4;
-// @ts-ignore: decorator
+import { F32 } from "../sizes";
 @inline const I32 = 4;
 
 /** Index of the first maximum of row[0..cols) (shared by the losses, which count accuracy as they go). */

@@ -7,9 +7,7 @@
 // total = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)), then the last n − n8 elements in order.
 // No range: a reduction is never split between threads.
 
-// @ts-ignore: decorator
-@inline const F32 = 4;
-
+import { F32 } from "../sizes";
 /** Σ_{e<n} x[e]², in f64 in the fixed order above. */
 export function f32_sumsq_wasmsimd(x: usize, n: i32): f64 {
   const n8 = n & ~7;

@@ -1,9 +1,7 @@
 // Elementwise sum, for residual connections: y = a + b over elements [i0, i1). y may alias a or b.
 // Each element is one IEEE f32 add, in a lane or in the tail, so any split gives the same bits.
 
-// @ts-ignore: decorator
-@inline const F32 = 4;
-
+import { F32 } from "../sizes";
 /** y[i] = a[i] + b[i] for i in [i0, i1). */
 export function f32_vadd_wasmsimd(y: usize, a: usize, b: usize, i0: i32, i1: i32): void {
   let i = i0;

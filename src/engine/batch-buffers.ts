@@ -1,6 +1,6 @@
 /** Arena buffers for one batch, filled from a data split by row indices or a contiguous range. */
 import type { DataSplit } from "./tasks/dataset.js";
-import type { Arena } from "../wasm/arena.js";
+import { I32_BYTES, type Arena } from "../wasm/arena.js";
 import type { Batch } from "./models/model.js";
 
 export class BatchBuffers implements Batch {
@@ -10,9 +10,9 @@ export class BatchBuffers implements Batch {
   readonly targets: number;
 
   constructor(private readonly arena: Arena, readonly capacity: number, positions: number, private readonly features: number) {
-    this.tokens = Array.from({ length: positions }, () => arena.alloc(capacity * 4));
+    this.tokens = Array.from({ length: positions }, () => arena.alloc(capacity * I32_BYTES));
     this.inputs = features > 0 ? arena.allocF32(capacity * features) : 0;
-    this.targets = arena.alloc(capacity * 4);
+    this.targets = arena.alloc(capacity * I32_BYTES);
   }
 
   /** Loads rows `indices` of `split`. */

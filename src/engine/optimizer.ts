@@ -2,6 +2,7 @@
  * One optimizer step over the flat parameter buffer: a fused kernel call per parameter group
  * (embeddings may have their own learning rate and weight decay), then the optional norm constraint.
  */
+import { F32_BYTES } from "../wasm/arena.js";
 import type { RunConfig } from "../config/run-config.js";
 import type { ParameterState } from "./layout.js";
 import type { Ops } from "../ops/ops.js";
@@ -18,7 +19,7 @@ export function optimizerStep(ops: Ops, state: ParameterState, config: RunConfig
     if (end === start) continue;
     const lr = learningRate(group === "embedding" ? (opt.embedding.lr ?? opt.lr) : opt.lr, opt.warmupSteps, step);
     const wd = group === "embedding" ? (opt.embedding.weightDecay ?? opt.weightDecay) : opt.weightDecay;
-    const at = (base: number) => base + start * 4;
+    const at = (base: number) => base + start * F32_BYTES;
     if (opt.kind === "adamw") {
       ops.adamw(at(state.params), at(state.grads), at(state.moment1), at(state.moment2), lr, opt.beta1, opt.beta2, opt.eps, wd, step, end - start);
     } else {

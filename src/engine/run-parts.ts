@@ -7,7 +7,7 @@
 import type { RunConfig } from "../config/run-config.js";
 import type { CurvePoint } from "../config/run-result.js";
 import { F32_BYTES, type Ops } from "../ops/ops.js";
-import type { Arena } from "../wasm/arena.js";
+import { F64_BYTES, type Arena } from "../wasm/arena.js";
 import { BatchBuffers } from "./batch-buffers.js";
 import { ParameterState } from "./layout.js";
 import { gradientScale, meanLoss } from "./loss.js";
@@ -66,7 +66,7 @@ export class RunParts {
     this.trainBatch = new BatchBuffers(arena, batchRows, shape.positions, shape.features);
     this.evalBatch = new BatchBuffers(arena, evalRows, shape.positions, shape.features);
     this.dlogits = arena.allocF32(batchRows * shape.classes);
-    this.rowLoss = arena.alloc(Math.max(batchRows, evalRows) * 8);
+    this.rowLoss = arena.alloc(Math.max(batchRows, evalRows) * F64_BYTES);
   }
 
   get classes(): number {

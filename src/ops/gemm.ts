@@ -10,7 +10,7 @@
  * This list drives the kernel tests and the benchmark rows; `gemmSteps` is the matmul's plan, the
  * sequence of calls that every executor runs (the thread pool splits each one).
  */
-import type { Arena } from "../wasm/arena.js";
+import { F32_BYTES, type Arena } from "../wasm/arena.js";
 import type { KernelExports } from "../wasm/kernels.js";
 import { serialExecutor, split, type Executor, type SplitCall } from "./plan.js";
 
@@ -73,7 +73,7 @@ export interface GemmWorkspace {
 export function workspaceLayout(workspace: GemmWorkspace, layout: GemmLayout, m: number, k: number, n: number): { packed: number; blocks: number } {
   const need = workspaceFloats(layout, m, k, n);
   if (need > workspace.floats) throw new RangeError(`gemm ${layout} ${m}×${k}×${n}: needs ${need} floats of workspace; it holds ${workspace.floats}`);
-  return { packed: workspace.ptr, blocks: workspace.ptr + alignedFloats(packedFloats(k, n)) * 4 };
+  return { packed: workspace.ptr, blocks: workspace.ptr + alignedFloats(packedFloats(k, n)) * F32_BYTES };
 }
 
 /** A workspace in `arena` big enough for each of the matmuls listed. */

@@ -8,13 +8,12 @@
  * tanh and √ count one each); they feed the run plan and the benchmarks' efficiency.
  */
 import type { KernelExports, RangedKernel } from "../wasm/kernels.js";
+export { F32_BYTES } from "../wasm/arena.js";
 import { runGemm, type GemmLayout, type GemmWorkspace } from "./gemm.js";
 import type { Activation, Loss } from "./kinds.js";
 import { serialExecutor, split, whole, type Executor } from "./plan.js";
 
 
-/** Bytes of an f32 value: byte offsets of f32 element i are base + i·F32_BYTES. */
-export const F32_BYTES = 4;
 
 /** Elementwise cost estimate relative to a multiply-add (memory-bound), for the pool's threshold. */
 const ELEMENTWISE_WORK = 16;

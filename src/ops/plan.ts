@@ -10,6 +10,7 @@
  * the same operations in the same order however the range is split, so any number of threads gives
  * the bits of one.
  */
+import { F32_BYTES } from "../wasm/arena.js";
 import type { KernelArgs, KernelExports, KernelName, RangedKernel, WholeKernel } from "../wasm/kernels.js";
 
 interface Costs {
@@ -61,7 +62,7 @@ export function invoke(kernels: KernelExports, kernel: KernelName, args: readonl
 export function memoryTraffic(memory: WebAssembly.Memory): Pick<Executor, "zero" | "copy"> {
   return {
     zero: (ptr, n) => new Float32Array(memory.buffer, ptr, n).fill(0),
-    copy: (dst, src, n) => void new Float32Array(memory.buffer).copyWithin(dst / 4, src / 4, src / 4 + n),
+    copy: (dst, src, n) => void new Float32Array(memory.buffer).copyWithin(dst / F32_BYTES, src / F32_BYTES, src / F32_BYTES + n),
   };
 }
 

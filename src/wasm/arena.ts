@@ -5,6 +5,10 @@
  */
 
 const PAGE_BYTES = 65536;
+/** Bytes per element: f32 element e of a tensor at byte offset p is at p + e·F32_BYTES (assembly/sizes.ts is the kernels' twin). */
+export const F32_BYTES = 4;
+export const I32_BYTES = 4;
+export const F64_BYTES = 8;
 /** Tensors start on 64-byte boundaries: whole cache lines, so threads writing neighbouring tensors never share one. */
 export const ARENA_ALIGN = 64;
 
@@ -62,7 +66,7 @@ export class WasmArena implements Arena {
 
   /** Room for `length` f32 values. */
   allocF32(length: number): number {
-    return this.alloc(length * 4);
+    return this.alloc(length * F32_BYTES);
   }
 
   /** A mark to release back to: everything allocated after it is freed by `release`. */
@@ -117,7 +121,7 @@ export class MeasuringArena implements Arena {
   }
 
   allocF32(length: number): number {
-    return this.alloc(length * 4);
+    return this.alloc(length * F32_BYTES);
   }
 
   mark(): number {

@@ -6,7 +6,7 @@
  * table (for one-hot inputs Tₚ is simply the slice of W₀). Forward is two row gathers, backward a
  * scatter-add into dT and two vocab-sized matmuls — the same function, at vocab/batch of the cost.
  */
-import type { Arena } from "../../../wasm/arena.js";
+import { I32_BYTES, type Arena } from "../../../wasm/arena.js";
 import { allocGemmWorkspace, type GemmLayout, type GemmWorkspace } from "../../../ops/gemm.js";
 import { F32_BYTES, type Ops } from "../../../ops/ops.js";
 import { ParameterLayout, type ParameterState, type ParamSpec, type Resolved } from "../../layout.js";
@@ -84,7 +84,7 @@ export class Mlp implements Model {
     const tableRows = shape.positions * shape.vocab;
     this.table = config.input === "embedding" ? arena.allocF32(tableRows * this.widths[1]) : 0;
     this.dTable = config.input === "embedding" ? arena.allocF32(tableRows * this.widths[1]) : 0;
-    if (this.tokenInput) for (let p = 0; p < shape.positions; p++) this.tableIds.push(arena.alloc(capacity * 4));
+    if (this.tokenInput) for (let p = 0; p < shape.positions; p++) this.tableIds.push(arena.alloc(capacity * I32_BYTES));
     // Every layer's forward, weight-gradient and input-gradient matmul (token inputs gather instead at layer 0).
     const w = this.widths, matmuls: [GemmLayout, number, number, number][] = [];
     for (let l = this.tokenInput ? 1 : 0; l < layers; l++) matmuls.push(["nn", capacity, w[l], w[l + 1]], ["tn", w[l], capacity, w[l + 1]], ["nt", capacity, w[l + 1], w[l]]);

@@ -8,7 +8,7 @@
  * output and MLP for that position alone; keys and values still come from every position. The
  * loss and its gradients are exactly those of the full computation.
  */
-import type { Arena } from "../../../wasm/arena.js";
+import { I32_BYTES, type Arena } from "../../../wasm/arena.js";
 import { allocGemmWorkspace, type GemmWorkspace } from "../../../ops/gemm.js";
 import type { Ops } from "../../../ops/ops.js";
 import { ParameterLayout, type ParameterState, type ParamSpec, type Resolved, type ParamTensor } from "../../layout.js";
@@ -138,8 +138,8 @@ export class Transformer implements Model {
     const B = capacity, N = B * SEQ, m = config.dMlp;
     const f32 = (n: number) => arena.allocF32(n);
     this.embedded = f32(N * d);
-    this.tokenIds = arena.alloc(N * 4);
-    this.lastRows = arena.alloc(B * 4);
+    this.tokenIds = arena.alloc(N * I32_BYTES);
+    this.lastRows = arena.alloc(B * I32_BYTES);
     arena.i32(this.lastRows, B).set(Int32Array.from({ length: B }, (_, b) => b * SEQ + SEQ - 1));
     const ln = config.layerNorm;
     for (let l = 0; l < config.layers; l++) {
