@@ -4,21 +4,14 @@
  * 3 Web Workers over simd-threads; every output's SHA-256 must be that of Node's serial host.
  * (Node's own hosts, and the float64 references, are tests/ops/conformance/conformance.test.ts.)
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../support/chromium.js";
-import { startIsolatedServer, type IsolatedServer } from "../support/isolated-server.js";
+import { openBundlePage, type TestPage } from "../support/test-page.js";
 import { digestOutputs, type Digests } from "../ops/conformance/digest.js";
 import { SERIAL_HOST } from "../ops/conformance/hosts.js";
 import { CASES } from "../ops/conformance/op-cases.js";
 import type { BrowserHost, ConformanceReply, ConformanceRequest } from "./ops-conformance-entry.js";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const PAGE = `<!doctype html>\n<html><head><meta charset="utf-8"><title>grokedge ops conformance</title></head><body></body></html>\n`;
 
 const BROWSER_HOSTS: readonly { name: string; host: BrowserHost; build: string }[] = [
@@ -28,32 +21,13 @@ const BROWSER_HOSTS: readonly { name: string; host: BrowserHost; build: string }
 ];
 
 describe("ops conformance in headless Chromium", () => {
-  let dir: string | undefined;
-  let server: IsolatedServer | undefined;
-  let browser: Browser | undefined;
+  let opened: TestPage | undefined;
   let page: Page;
   const inNode: Record<string, Digests | { error: string }> = {};
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "grokedge-ops-conformance-"));
-    await build({
-      entryPoints: {
-        "ops-conformance": join(ROOT, "tests/browser/ops-conformance-entry.ts"),
-        "pool-worker": join(ROOT, "src/hosts/browser/pool-worker.ts"),
-      },
-      outdir: dir,
-      bundle: true,
-      format: "esm",
-      platform: "browser",
-      target: "es2022",
-      sourcemap: "inline",
-      logLevel: "silent",
-    });
-    await writeFile(join(dir, "index.html"), PAGE);
-    server = await startIsolatedServer([{ urlPrefix: "/", dir }, { urlPrefix: "/build/", dir: join(ROOT, "build") }]);
-    browser = await launchChromium();
-    page = await browser.newPage();
-    await page.goto(server.url("/"));
+    opened = await openBundlePage({ "ops-conformance": "tests/browser/ops-conformance-entry.ts", "pool-worker": "src/hosts/browser/pool-worker.ts" }, { html: PAGE });
+    page = opened.page;
     // Node's serial outputs, digested the same way.
     const serial = await SERIAL_HOST.open();
     try {
@@ -69,18 +43,15 @@ describe("ops conformance in headless Chromium", () => {
     }
   }, 90_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => opened?.close());
 
   it.each(BROWSER_HOSTS)("$name: every case's outputs bitwise those of Node's serial host", async ({ host, build: expectedBuild }) => {
+    const url = (path: string) => new URL(path, page.url()).href;
     const request: ConformanceRequest = {
       host,
-      simdUrl: server!.url("/build/simd.wasm"),
-      threadsUrl: server!.url("/build/simd-threads.wasm"),
-      poolWorkerUrl: server!.url("/pool-worker.js"),
+      simdUrl: url("/build/simd.wasm"),
+      threadsUrl: url("/build/simd-threads.wasm"),
+      poolWorkerUrl: url("/pool-worker.js"),
     };
     const reply = await page.evaluate(
       ({ request, script }) =>
@@ -94,7 +65,7 @@ describe("ops conformance in headless Chromium", () => {
           worker.onerror = (event) => done({ ok: false, error: `the conformance worker failed: ${event.message || "it did not load"}` });
           worker.postMessage(request);
         }),
-      { request, script: server!.url("/ops-conformance.js") },
+      { request, script: url("/ops-conformance.js") },
     );
     if (!reply.ok) throw new Error(reply.error);
     expect(reply.crossOriginIsolated).toBe(true);

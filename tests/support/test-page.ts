@@ -24,7 +24,8 @@ export interface TestPage {
   close(): Promise<void>;
 }
 
-export async function openTestPage({ isolated = true }: { isolated?: boolean } = {}): Promise<TestPage> {
+/** A page of bundled entry points (name → source file) served next to build/, with or without cross-origin isolation, open in Chromium. */
+export async function openBundlePage(entryPoints: Record<string, string>, { isolated = true, html = PAGE }: { isolated?: boolean; html?: string } = {}): Promise<TestPage> {
   const dir = await mkdtemp(join(tmpdir(), "grokedge-browser-"));
   let server: IsolatedServer | undefined;
   let browser: Browser | undefined;
@@ -35,11 +36,7 @@ export async function openTestPage({ isolated = true }: { isolated?: boolean } =
   };
   try {
     await build({
-      entryPoints: {
-        page: join(ROOT, "tests/browser/page-entry.ts"),
-        coordinator: join(ROOT, "src/hosts/browser/coordinator-worker.ts"),
-        "pool-worker": join(ROOT, "src/hosts/browser/pool-worker.ts"),
-      },
+      entryPoints: Object.fromEntries(Object.entries(entryPoints).map(([name, file]) => [name, join(ROOT, file)])),
       outdir: dir,
       bundle: true,
       format: "esm",
@@ -48,19 +45,33 @@ export async function openTestPage({ isolated = true }: { isolated?: boolean } =
       sourcemap: "inline",
       logLevel: "silent",
     });
-    await writeFile(join(dir, "index.html"), PAGE);
+    await writeFile(join(dir, "index.html"), html);
     server = await startIsolatedServer([{ urlPrefix: "/", dir }, { urlPrefix: "/build/", dir: join(ROOT, "build") }], { isolated });
     browser = await launchChromium();
     const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (error) => errors.push(String(error)));
     await page.goto(server.url("/"));
-    await page.waitForFunction(() => typeof window.grokedgeTrain === "function", undefined, { timeout: 10_000 }).catch((error: unknown) => {
-      throw new Error(`the test page did not load its bundle: ${errors.join("; ") || String(error)}`);
-    });
     return { page, browser, close };
   } catch (error) {
     await close();
+    throw error;
+  }
+}
+
+/** The engine's test page: the page entry, the training coordinator and the pool worker. */
+export async function openTestPage({ isolated = true }: { isolated?: boolean } = {}): Promise<TestPage> {
+  const opened = await openBundlePage(
+    { page: "tests/browser/page-entry.ts", coordinator: "src/hosts/browser/coordinator-worker.ts", "pool-worker": "src/hosts/browser/pool-worker.ts" },
+    { isolated },
+  );
+  const errors: string[] = [];
+  opened.page.on("pageerror", (error) => errors.push(String(error)));
+  try {
+    await opened.page.waitForFunction(() => typeof window.grokedgeTrain === "function", undefined, { timeout: 10_000 }).catch((error: unknown) => {
+      throw new Error(`the test page did not load its bundle: ${errors.join("; ") || String(error)}`);
+    });
+    return opened;
+  } catch (error) {
+    await opened.close();
     throw error;
   }
 }
