@@ -1,5 +1,5 @@
 /**
- * npx grokedge train --config run.json [--out result.json] [--threads n]
+ * npx grokedge train --config run.json [--out result.json] [--threads n]   (grokedge train --help: the options)
  * Trains one run, printing a line per evaluation (and the step and pace between them) and the
  * summary at the end on stdout; errors go to stderr with exit code 2 (bad input) or 1 (the run failed).
  */
@@ -12,10 +12,21 @@ import type { CurvePoint, RunResult } from "./config/run-result.js";
 import { train } from "./node.js";
 
 const USAGE = `usage: grokedge train --config <run.json> [--out <result.json>] [--threads <n>]
+       grokedge help [train]
 
-  --config   a run config (JSON); see README "Training a run"
-  --out      where to write the result (curves, summary, meta) as JSON
-  --threads  worker threads over one shared memory (default 1); results are bitwise the same`;
+Trains one run from a run config, printing a line per evaluation (and the step and pace every 10 s
+between them), then the summary: memorization and generalization steps, grokking delay, paramsHash.
+
+options:
+  --config <run.json>   the run config to train (JSON: task, model, optimizer, steps, seed, ...);
+                        see README "Training a run"
+  --out <result.json>   also write the whole result (curves, summary, meta) there as JSON; a file
+                        that cannot be written is refused before training starts
+  --threads <n>         train on n worker threads (1 to 64, default 1) over one shared memory;
+                        the result is bitwise the same as on one thread
+  -h, --help            print this help and exit
+
+exit status: 0 trained (or help), 2 bad option, config or file, 1 the run itself failed`;
 
 /** Between evaluations, a line with the step and the pace at most this often. */
 const PACE_INTERVAL_MS = 10_000;
@@ -31,20 +42,36 @@ const consoleOutput: CliOutput = { out: (line) => console.log(line), err: (line)
 
 export async function main(argv: string[], io: CliOutput = consoleOutput): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === "--help") {
+  if (command === undefined || command === "--help" || command === "-h") {
     io.out(USAGE);
     return 0;
+  }
+  if (command === "help") {
+    if (rest.length === 0 || (rest.length === 1 && rest[0] === "train")) {
+      io.out(USAGE);
+      return 0;
+    }
+    io.err(`no help on "${rest.join(" ")}": the only command is train\n${USAGE}`);
+    return 2;
   }
   if (command !== "train") {
     io.err(`unknown command "${command}"\n${USAGE}`);
     return 2;
   }
-  let values: { config?: string; out?: string; threads?: string };
+  let values: { config?: string; out?: string; threads?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({ args: rest, options: { config: { type: "string" }, out: { type: "string" }, threads: { type: "string" } }, strict: true }));
+    ({ values } = parseArgs({
+      args: rest,
+      options: { config: { type: "string" }, out: { type: "string" }, threads: { type: "string" }, help: { type: "boolean", short: "h" } },
+      strict: true,
+    }));
   } catch (e) {
     io.err(`${(e as Error).message}\n${USAGE}`);
     return 2;
+  }
+  if (values.help) {
+    io.out(USAGE);
+    return 0;
   }
   if (!values.config) {
     io.err(`--config is required\n${USAGE}`);

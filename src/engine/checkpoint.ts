@@ -50,8 +50,20 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
   return out;
 }
 
-const fail = (why: string): never => {
-  throw new Error(`not a grokedge checkpoint: ${why}`);
+/**
+ * Checkpoint bytes that cannot be resumed: not a checkpoint, damaged, written by another engine
+ * version, or not matching the run it is resumed into. Bad input, like a RunConfigError; the message
+ * names what was wrong.
+ */
+export class CheckpointError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "CheckpointError";
+  }
+}
+
+const fail = (why: string, options?: ErrorOptions): never => {
+  throw new CheckpointError(`not a grokedge checkpoint: ${why}`, options);
 };
 
 /** The checkpoint's validated header and where its state starts, without copying the state. */
@@ -63,8 +75,8 @@ function readHeader(bytes: Uint8Array): { header: CheckpointHeader; stateStart: 
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder().decode(bytes.subarray(MAGIC.length + 4, MAGIC.length + 4 + jsonLength)));
-  } catch {
-    return fail("header is not JSON");
+  } catch (e) {
+    return fail("header is not JSON", { cause: e });
   }
   const parsed = checkpointHeaderSchema.safeParse(json);
   if (!parsed.success) return fail(`header ${parsed.error.issues.map((i) => `${formatPath(i.path) || "(root)"}: ${i.message}`).join("; ")}`);
@@ -82,7 +94,8 @@ export function checkpointHeader(bytes: Uint8Array): CheckpointHeader {
 export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
   const { header, stateStart: start } = readHeader(bytes);
   const n = header.parameterCount;
-  if (!Number.isInteger(n) || bytes.length !== start + 3 * n * 4) fail(`expected ${3 * n * 4} bytes of state after the header, got ${bytes.length - start}`);
+  // n is a non-negative integer: the header schema checked it.
+  if (bytes.length !== start + 3 * n * 4) fail(`expected ${3 * n * 4} bytes of state after the header, got ${bytes.length - start}`);
   const floats = (i: number) => new Float32Array(bytes.slice(start + i * n * 4, start + (i + 1) * n * 4).buffer);
   return { header, params: floats(0), moment1: floats(1), moment2: floats(2) };
 }

@@ -8,7 +8,7 @@ import { GENERALIZATION_ACCURACY, MEMORIZATION_ACCURACY, type CurvePoint, type R
 import { F32_BYTES, serialOps, type Ops } from "../ops/ops.js";
 import type { KernelInstance } from "../wasm/loader.js";
 import type { BatchBuffers } from "./batch-buffers.js";
-import { decodeCheckpoint, encodeCheckpoint } from "./checkpoint.js";
+import { CheckpointError, decodeCheckpoint, encodeCheckpoint } from "./checkpoint.js";
 import { sha256Hex } from "./hash.js";
 import { constrainNorm, optimizerStep } from "./optimizer.js";
 import { Rng } from "./random.js";
@@ -71,8 +71,8 @@ export class TrainingRun {
     const c = decodeCheckpoint(bytes);
     const run = new TrainingRun(parseRunConfig(c.header.config), env);
     try {
-      if (run.parts.state.layout.total !== c.header.parameterCount) throw new Error(`checkpoint: ${c.header.parameterCount} parameters, the config's model has ${run.parts.state.layout.total}`);
-      if (c.header.order.some((row) => row >= run.data.train.count)) throw new Error(`checkpoint: its batch order names rows past the ${run.data.train.count} training rows`);
+      if (run.parts.state.layout.total !== c.header.parameterCount) throw new CheckpointError(`checkpoint: ${c.header.parameterCount} parameters, the config's model has ${run.parts.state.layout.total}`);
+      if (c.header.order.some((row) => row >= run.data.train.count)) throw new CheckpointError(`checkpoint: its batch order names rows past the ${run.data.train.count} training rows`);
       run.parts.state.restore(c);
     } catch (error) {
       run.dispose();

@@ -50,6 +50,38 @@ describe("grokedge train", () => {
   });
 
   it.each([
+    [[]],
+    [["--help"]],
+    [["-h"]],
+    [["help"]],
+    [["help", "train"]],
+    [["train", "--help"]],
+    [["train", "-h"]],
+    [["train", "--config", "/nonexistent.json", "--help"]], // help wins: nothing is read or trained
+  ])("prints the usage with every option explained and exits 0: %j", async (args) => {
+    const { code, output, errors } = await run(args as string[]);
+    expect(code).toBe(0);
+    expect(errors).toBe("");
+    expect(output).toMatch(/^usage: grokedge train --config <run\.json>/);
+    for (const option of ["--config", "--out", "--threads", "-h, --help"]) expect(output).toMatch(new RegExp(`^  ${option}.*\\S+.*\\S`, "m"));
+    expect(output).toMatch(/bitwise the same/);
+    expect(output).toMatch(/exit status: 0 .*2 .*1 /);
+  });
+
+  it.each([
+    [["train", "--bogus"], /Unknown option '--bogus'/],
+    [["train", "-x"], /Unknown option '-x'/],
+    [["train", "--config"], /--config <value>' argument missing/],
+    [["help", "fly"], /no help on "fly": the only command is train/],
+  ])("exits 2 with the reason and the usage on stderr on an unknown or incomplete option: %j", async (args, message) => {
+    const { code, output, errors } = await run(args as string[]);
+    expect(code).toBe(2);
+    expect(errors).toMatch(message);
+    expect(errors).toMatch(/^usage: grokedge train/m);
+    expect(output).toBe("");
+  });
+
+  it.each([
     [["train"], /--config is required/],
     [["train", "--config", "/nonexistent.json"], /cannot read run config/],
     [["train", "--config", "x", "--threads", "zero"], /--threads must be an integer/],
