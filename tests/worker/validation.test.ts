@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseRunConfig } from "../../src/config/run-config.js";
+import { flopsExecuted, planRun } from "../../src/engine/run-plan.js";
 import { decide, withinTolerance, type ResultRecord, type UnitState } from "../../worker/src/validation.js";
 import { hashOf, submission, type ResultOptions } from "../support/run-results.js";
 import { createSweep, getSweep, registerVolunteers, unitsOf, type Volunteer } from "../support/sweep-fixtures.js";
@@ -41,9 +43,12 @@ describe("quorum validation (wasm-simd)", () => {
     expect(unit).toMatchObject({ status: "validated", validatedHash: hashOf("A"), validatedResultId: first.body.result.id });
     expect(unit.results.map((r: any) => r.status)).toEqual(["valid", "valid"]);
     expect(unit.leases.map((l: any) => l.status)).toEqual(["completed", "completed"]);
-    // flops: parameterCount × 6 × stepsRun × train rows (p = 31, trainFraction 0.5: 480 rows, full batch), the
-    // count from the config's model: embedding 31×16, w0 32×48 + b0 48, w1 48×31 + b1 31.
-    expect(unit.results[0].flops).toBe((31 * 16 + 32 * 48 + 48 + 48 * 31 + 31) * 6 * 50 * 480);
+    // FLOPs: the engine's run plan for the unit's config (tests/engine/run-plan.test.ts checks it against real runs),
+    // for the steps run and the evaluations the result reports — not a 6·N·D estimate, not the volunteer's word.
+    const reported = submission(la.config, { paramsHash: hashOf("A") }).result;
+    const plan = planRun(parseRunConfig(la.config));
+    expect(unit.results[0].flops).toBe(flopsExecuted(plan, 50, reported.curves.length));
+    expect(unit.results[0].flops).toBeGreaterThan(plan.flops.perStep * 50);
     const summary = await getSweep(api, sweep);
     expect(summary.counts).toEqual({ pending: 0, leased: 0, awaitingQuorum: 0, validated: 1, failed: 0 });
     expect(summary.results).toMatchObject({ valid: 2, pending: 0 });
