@@ -29,16 +29,12 @@ export interface Arena {
   bytes(offset: number, length: number): Uint8Array;
 }
 
-/** The arena over a kernel module's linear memory. */
-export class WasmArena implements Arena {
-  readonly memory: WebAssembly.Memory;
-  readonly base: number;
+/** The bump allocation both arenas share: offsets on ARENA_ALIGN boundaries from `base` up, marks to release back to. */
+abstract class BumpArena implements Arena {
   private top: number;
 
-  constructor(memory: WebAssembly.Memory, heapBase: number) {
-    this.memory = memory;
-    this.base = alignUp(heapBase, ARENA_ALIGN);
-    this.top = this.base;
+  constructor(readonly base: number) {
+    this.top = base;
   }
 
   /** Bytes in use above the base. */
@@ -46,20 +42,12 @@ export class WasmArena implements Arena {
     return this.top - this.base;
   }
 
-  /** Reserves `bytes` (rounded up to the alignment), growing memory if needed; returns the byte offset. */
+  /** Reserves `bytes` (rounded up to the alignment); returns the byte offset. */
   alloc(bytes: number): number {
     if (!Number.isInteger(bytes) || bytes < 0) throw new RangeError(`arena: allocation size must be a non-negative integer, got ${bytes}`);
     const offset = this.top;
     const end = offset + alignUp(bytes, ARENA_ALIGN);
-    const have = this.memory.buffer.byteLength;
-    if (end > have) {
-      const pages = Math.ceil((end - have) / PAGE_BYTES);
-      try {
-        this.memory.grow(pages);
-      } catch (cause) {
-        throw new RangeError(`arena: cannot grow wasm memory to ${end} bytes (${pages} more pages)`, { cause });
-      }
-    }
+    this.reserve(end);
     this.top = end;
     return offset;
   }
@@ -77,6 +65,32 @@ export class WasmArena implements Arena {
   release(mark: number): void {
     if (mark < this.base || mark > this.top) throw new RangeError(`arena: mark ${mark} is outside [${this.base}, ${this.top}]`);
     this.top = mark;
+  }
+
+  /** Makes bytes up to `end` usable. */
+  protected abstract reserve(end: number): void;
+  abstract f32(offset: number, length: number): Float32Array;
+  abstract f64(offset: number, length: number): Float64Array;
+  abstract i32(offset: number, length: number): Int32Array;
+  abstract bytes(offset: number, length: number): Uint8Array;
+}
+
+/** The arena over a kernel module's linear memory, above its static data. */
+export class WasmArena extends BumpArena {
+  constructor(readonly memory: WebAssembly.Memory, heapBase: number) {
+    super(alignUp(heapBase, ARENA_ALIGN));
+  }
+
+  /** Grows the memory when an allocation runs past it. */
+  protected reserve(end: number): void {
+    const have = this.memory.buffer.byteLength;
+    if (end <= have) return;
+    const pages = Math.ceil((end - have) / PAGE_BYTES);
+    try {
+      this.memory.grow(pages);
+    } catch (cause) {
+      throw new RangeError(`arena: cannot grow wasm memory to ${end} bytes (${pages} more pages)`, { cause });
+    }
   }
 
   /** A fresh view (views must not be kept across allocations: growing memory detaches or outgrows them). */
@@ -106,31 +120,12 @@ export function alignUp(value: number, alignment: number): number {
  * is what a run would take, and views are scratch arrays nobody reads. The run plan lays a run out
  * on one to measure it without instantiating kernels.
  */
-export class MeasuringArena implements Arena {
-  private top = 0;
-
-  get used(): number {
-    return this.top;
+export class MeasuringArena extends BumpArena {
+  constructor() {
+    super(0);
   }
 
-  alloc(bytes: number): number {
-    if (!Number.isInteger(bytes) || bytes < 0) throw new RangeError(`arena: allocation size must be a non-negative integer, got ${bytes}`);
-    const offset = this.top;
-    this.top += alignUp(bytes, ARENA_ALIGN);
-    return offset;
-  }
-
-  allocF32(length: number): number {
-    return this.alloc(length * F32_BYTES);
-  }
-
-  mark(): number {
-    return this.top;
-  }
-
-  release(mark: number): void {
-    this.top = mark;
-  }
+  protected reserve(): void {}
 
   f32(_offset: number, length: number): Float32Array {
     return new Float32Array(length);
