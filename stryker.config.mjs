@@ -39,7 +39,9 @@
 // - decide(): `status === "validated" ? ordered.find(...) : undefined` → `true ? ... : ...`: the
 //   reference is read only when the unit is validated.
 // - DETERMINISTIC_SQL: `.join(", ")` → `.join("")` while "wasm-simd" is the only deterministic backend.
-// src/engine/checkpoint.ts: none (100 %).
+// src/engine/checkpoint.ts, src/engine/loss.ts: none (100 %).
+// src/engine/optimizer.ts: `if (end === start) continue` → `if (false)`: a group with no parameters then gets a
+//   zero-length kernel call, which changes nothing.
 /** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
 export default {
   packageManager: "npm",

@@ -9,7 +9,7 @@ import type { Ops } from "../ops/ops.js";
 
 /** Linear warm-up: lr·min(1, step/warmupSteps), step counted from 1. */
 export function learningRate(lr: number, warmupSteps: number, step: number): number {
-  return warmupSteps > 0 && step < warmupSteps ? (lr * step) / warmupSteps : lr;
+  return step < warmupSteps ? (lr * step) / warmupSteps : lr;
 }
 
 export function optimizerStep(ops: Ops, state: ParameterState, config: RunConfig, step: number): void {

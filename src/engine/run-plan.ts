@@ -42,9 +42,9 @@ export function evaluationCount(config: Pick<RunConfig, "steps" | "evalInterval"
   return 1 + Math.floor(config.steps / config.evalInterval) + (config.steps % config.evalInterval === 0 ? 0 : 1);
 }
 
-/** Whether the run evaluates after `step` steps. */
+/** Whether the run evaluates after `step` steps (step 0 is a multiple of every interval). */
 export function evaluatesAt(config: Pick<RunConfig, "steps" | "evalInterval">, step: number): boolean {
-  return step === 0 || step % config.evalInterval === 0 || step === config.steps;
+  return step % config.evalInterval === 0 || step === config.steps;
 }
 
 export function planRun(config: RunConfig): RunPlan {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { parseRunConfig } from "../../src/config/run-config.js";
-import { evaluationCount, planRun } from "../../src/engine/run-plan.js";
+import { evaluatesAt, evaluationCount, flopsExecuted, planRun } from "../../src/engine/run-plan.js";
 import { train } from "../../src/engine/train.js";
 import { TrainingRun } from "../../src/engine/training-run.js";
 import { loadBuild } from "../../src/hosts/node/builds.js";
@@ -51,6 +51,8 @@ describe("planRun", () => {
     const result = await train(config, { kernels, ops: new Ops(whole), mnist });
     expect(result.curves.length).toBe(plan.evaluations);
     expect(whole.flops).toBe(plan.flops.perRun);
+    expect(flopsExecuted(plan, config.steps, result.curves.length)).toBe(plan.flops.perRun);
+    expect(flopsExecuted(plan, 2, 1)).toBe(plan.flops.setup + 2 * plan.flops.perStep + plan.flops.perEvaluation);
   });
 
   it("counts a pixel MLP's matmuls as the textbook does: 2·rows·in·out forward, and for the weights' and inputs' gradients", () => {
@@ -70,5 +72,7 @@ describe("planRun", () => {
     expect(evaluationCount({ steps: 7, evalInterval: 3 })).toBe(4); // 0, 3, 6, 7
     expect(evaluationCount({ steps: 9, evalInterval: 3 })).toBe(4); // 0, 3, 6, 9
     expect(evaluationCount({ steps: 1, evalInterval: 1 })).toBe(2);
+    const schedule = { steps: 7, evalInterval: 3 };
+    expect([0, 1, 2, 3, 4, 5, 6, 7].filter((step) => evaluatesAt(schedule, step))).toEqual([0, 3, 6, 7]);
   });
 });
