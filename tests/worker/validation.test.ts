@@ -1,7 +1,7 @@
+// The API's validation end to end against wrangler dev; the pure quorum rule (decide, withinTolerance) is tested without it in validation-decision.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseRunConfig } from "../../src/config/run-config.js";
 import { flopsExecuted, planRun } from "../../src/engine/run-plan.js";
-import { decide, withinTolerance, type ResultRecord, type UnitState } from "../../worker/src/validation.js";
 import { hashOf, submission, type ResultOptions } from "../support/run-results.js";
 import { createSweep, getSweep, registerVolunteers, unitsOf, type Volunteer } from "../support/sweep-fixtures.js";
 import { startWorker, type WorkerServer } from "../support/worker-server.js";
@@ -168,44 +168,5 @@ describe("idempotent results", () => {
     const [unit] = await unitsOf(api, sweep);
     expect(unit.status).toBe("validated");
     expect(unit.results.map((r: any) => r.status)).toEqual(["valid", "valid", "valid"]);
-  });
-});
-
-describe("decide (the pure rule)", () => {
-  const unit: UnitState = { status: "pending", quorum: 2, replicasNeeded: 2, validatedHash: null, validatedResultId: null, evalInterval: 10 };
-  const summary = (test = 1, generalizationStep: number | null = 100) => ({ generalizationStep, final: { trainAccuracy: 1, testAccuracy: test } });
-  const record = (id: string, paramsHash: string, backend = "wasm-simd", s = summary()): ResultRecord => ({ id, backend, paramsHash, status: "pending", createdAt: Number(id.slice(1)), summary: s });
-
-  it("needs quorum agreeing deterministic results", () => {
-    expect(decide(unit, [record("r1", "A")]).unit).toMatchObject({ status: "pending", replicasNeeded: 2 });
-    expect(decide(unit, [record("r1", "A"), record("r2", "A", "tfjs-wasm")]).unit.status).toBe("pending");
-    const d = decide(unit, [record("r1", "A"), record("r2", "B"), record("r3", "A")]);
-    expect(d.unit).toEqual({ status: "validated", replicasNeeded: 2, validatedHash: "A", validatedResultId: "r1" });
-    expect([...d.results.values()]).toEqual(["valid", "invalid", "valid"]);
-  });
-
-  it("counts each result outside the largest agreeing group as a disagreement", () => {
-    expect(decide(unit, [record("r1", "A"), record("r2", "B"), record("r3", "C")]).unit.replicasNeeded).toBe(4);
-    expect(decide({ ...unit, quorum: 3, replicasNeeded: 3 }, [record("r1", "A"), record("r2", "B"), record("r3", "A")]).unit.replicasNeeded).toBe(4);
-    const five = ["A", "B", "C", "D", "E"].map((h, i) => record(`r${i}`, h));
-    expect(decide(unit, five).unit.status).toBe("pending");
-    expect(decide(unit, [...five, record("r9", "F")]).unit.status).toBe("failed");
-  });
-
-  it("marks a failed unit's deterministic results invalid; its tfjs results stay pending", () => {
-    const six = ["A", "B", "C", "D", "E", "F"].map((h, i) => record(`r${i}`, h));
-    const d = decide(unit, [...six, record("r7", "A", "tfjs-webgpu")]);
-    expect(d.unit.status).toBe("failed");
-    expect([...d.results.values()]).toEqual([...Array(6).fill("invalid"), "pending"]);
-  });
-
-  it("accepts an approximate result within 0.01 accuracy and 2 eval intervals of generalization", () => {
-    const ref = summary(0.995, 100);
-    expect(withinTolerance(summary(0.985, 120), ref, 10)).toBe(true);
-    expect(withinTolerance(summary(0.995, 80), ref, 10)).toBe(true);
-    expect(withinTolerance(summary(0.984, 100), ref, 10)).toBe(false);
-    expect(withinTolerance(summary(0.995, 121), ref, 10)).toBe(false);
-    expect(withinTolerance(summary(0.995, null), ref, 10)).toBe(false);
-    expect(withinTolerance(summary(0.5, null), summary(0.5, null), 10)).toBe(true);
   });
 });
