@@ -73,14 +73,18 @@ export class RunParts {
     return this.sizes.shape.classes;
   }
 
-  /** Zeroes the gradients and accumulates those of the batch's mean loss; returns that loss. */
-  computeGradients(batch: BatchBuffers): number {
+  /** Zeroes the gradients and accumulates those of the batch's mean loss (batchLoss reads that loss). */
+  computeGradients(batch: BatchBuffers): void {
     const { ops, state, config, classes } = this;
     ops.zero(state.grads, state.layout.total);
     const logits = this.model.forward(batch);
     ops.loss(config.loss, this.dlogits, this.rowLoss, logits, batch.targets, batch.rows, classes, gradientScale(config.loss, batch.rows, classes));
     this.model.backward(batch, this.dlogits);
-    return meanLoss(config.loss, ops.sumF64(this.rowLoss, batch.rows), batch.rows, classes);
+  }
+
+  /** The mean loss of the batch computeGradients last saw (training does not need it: summed only when asked). */
+  batchLoss(batch: BatchBuffers): number {
+    return meanLoss(this.config.loss, this.ops.sumF64(this.rowLoss, batch.rows), batch.rows, this.classes);
   }
 
   /** Loss (mean as in training) and accuracy over a whole split, in chunks, without gradients. */

@@ -50,7 +50,8 @@ export class ModelHarness {
 
   /** Zeroes the gradients and accumulates those of the batch loss; returns the loss. */
   backward(): number {
-    return this.parts.computeGradients(this.batch);
+    this.parts.computeGradients(this.batch);
+    return this.parts.batchLoss(this.batch);
   }
 
   step(t: number): void {
