@@ -79,9 +79,11 @@ interface OursResult {
   /** Executed FLOPs per step (run plan) / step time / probe peak (× threads on the pool), per round. */
   efficiency: Spread;
   threadedEfficiency: Spread;
-  /** Share of a pool step the coordinator spends waiting for workers after its own slice, and computing its slices. */
+  /** Share of a pool step the coordinator spends waiting for workers once no chunk is left, and computing chunks. */
   waitShare: Spread;
   sliceShare: Spread;
+  /** Share of the split calls' chunks the coordinator ran itself (1/threads when every thread runs as fast). */
+  coordinatorChunkShare: Spread;
   flopsPerStep: number;
   params: number;
   rows: number;
@@ -114,7 +116,7 @@ function timeOurs(config: RunConfigInput, mnist?: MnistData): OursResult | { err
     const plan = planRun(parsed);
     const lossBefore = serial.evaluate().trainLoss;
     for (const run of runs) for (let i = 0; i < 2; i++) run.trainStep(); // warm-up
-    const ms: number[] = [], threadedMs: number[] = [], peak: number[] = [], waitShare: number[] = [], sliceShare: number[] = [];
+    const ms: number[] = [], threadedMs: number[] = [], peak: number[] = [], waitShare: number[] = [], sliceShare: number[] = [], coordinatorChunkShare: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       peak.push(probeGflops());
       ms.push(burstMs(() => serial.trainStep(), BURST_MS));
@@ -122,6 +124,7 @@ function timeOurs(config: RunConfigInput, mnist?: MnistData): OursResult | { err
       threadedMs.push(burstMs(() => threaded.trainStep(), BURST_MS));
       waitShare.push((poolStats.waitMs - before.waitMs) / (threadedMs.at(-1)! * (threaded.step - steps0)));
       sliceShare.push((poolStats.sliceMs - before.sliceMs) / (threadedMs.at(-1)! * (threaded.step - steps0)));
+      coordinatorChunkShare.push((poolStats.coordinatorChunks - before.coordinatorChunks) / (poolStats.chunks - before.chunks));
     }
     const efficiency = (stepMs: number[], threads: number) => spread(stepMs.map((t, r) => plan.flops.perStep / (t * 1e6) / (peak[r] * threads)));
     const steps = serial.step;
@@ -134,6 +137,7 @@ function timeOurs(config: RunConfigInput, mnist?: MnistData): OursResult | { err
       threadedEfficiency: efficiency(threadedMs, THREADS),
       waitShare: spread(waitShare),
       sliceShare: spread(sliceShare),
+      coordinatorChunkShare: spread(coordinatorChunkShare),
       flopsPerStep: plan.flops.perStep,
       params: serial.parameterCount,
       rows: plan.rowsPerStep,
@@ -248,9 +252,11 @@ printTable(
 );
 console.log();
 printTable(
-  ["model", `${THREADS}-thread step: coordinator computing its slices`, "waiting for workers after its slice", "rest (serial ops, JS)"],
-  rows.flatMap(({ model, ours }) => (isOurs(ours) ? [[model, formatSpread(ours.sliceShare), formatSpread(ours.waitShare), round(1 - ours.sliceShare.median - ours.waitShare.median)]] : [])),
+  ["model", `${THREADS}-thread step: coordinator computing chunks`, "waiting for workers after the last chunk", "rest (serial ops, JS)", "chunks the coordinator ran"],
+  rows.flatMap(({ model, ours }) => (isOurs(ours) ? [[model, formatSpread(ours.sliceShare), formatSpread(ours.waitShare), round(1 - ours.sliceShare.median - ours.waitShare.median), formatSpread(ours.coordinatorChunkShare)]] : [])),
 );
+// How to read it: a small wait share with the chunks shared evenly (≈ 1/threads) and still a low speed-up means each
+// thread's chunks ran slower than on one thread — the cores (caches, memory, a busy sibling) rather than the pool.
 console.log(`(medians over ${ROUNDS} interleaved rounds of probe, 1 thread and ${THREADS} threads, with min–max; efficiency = plan FLOPs per step / step time / probe peak of the same round, × ${THREADS} on the pool)`);
 console.log("(train loss — ours: full training split before → after the timed steps; tfjs: loss of its first → last step; /n: steps taken)");
 
@@ -294,6 +300,7 @@ console.log(JSON.stringify({
     threaded_efficiency: isOurs(ours) ? roundSpread(ours.threadedEfficiency) : null,
     pool_wait_share: isOurs(ours) ? roundSpread(ours.waitShare) : null,
     pool_slice_share: isOurs(ours) ? roundSpread(ours.sliceShare) : null,
+    pool_coordinator_chunk_share: isOurs(ours) ? roundSpread(ours.coordinatorChunkShare) : null,
     ...(isOurs(ours) ? {} : { note: ours.error }),
   })),
   grok_runs: grokRuns,

@@ -1,6 +1,7 @@
 /**
  * Runs op plans on a pool of threads sharing one wasm memory: each split call's range is cut into
- * contiguous slices, one per thread, the coordinator (this object's thread) taking slice 0. The plan
+ * contiguous chunks, which the threads — the coordinator (this object's thread) among them — claim
+ * until none is left (control.ts). The plan
  * type guarantees a range never runs along a reduction, and kernels compute every output element
  * the same way whatever slice reaches it, so results are bitwise those of one thread. Work too small
  * to be worth waking the workers runs on the coordinator alone, and so does every whole call.
@@ -8,7 +9,7 @@
  */
 import { RANGED_KERNELS, type KernelExports, type RangedKernel } from "../../wasm/kernels.js";
 import { invoke, memoryTraffic, type Executor, type SplitCall, type WholeCall } from "../plan.js";
-import { ALIGN, ARG_COUNT, controlViews, EXTENT, FAILED, failureText, GENERATION, KERNEL, LINE_RESULT, MAX_ARGS, OP_TIMEOUT_MS, PENDING, sliceOf, STOP, waitWhileEqual, type ControlViews } from "./control.js";
+import { ALIGN, ARG_COUNT, chunkCount, CHUNKS, controlViews, EXTENT, FAILED, failureText, GENERATION, KERNEL, LINE_RESULT, MAX_ARGS, NEXT_CHUNK, OP_TIMEOUT_MS, PENDING, runChunks, STOP, waitWhileEqual, type ControlViews } from "./control.js";
 
 /** Below this much work (multiply-add equivalents, see SplitCall.work) one thread does it all. */
 export const PARALLEL_MIN_WORK = 1 << 18;
@@ -20,11 +21,11 @@ export class PoolExecutor implements Executor {
   readonly zero: Executor["zero"];
   readonly copy: Executor["copy"];
   /**
-   * Where the coordinator's time goes on split calls: computing its own slice, and waiting for the
-   * workers after it (a wake-up's latency plus any imbalance). Benchmarks read it to tell a slow
+   * Where the coordinator's time goes on split calls: computing chunks, and waiting for the workers
+   * once none is left (a wake-up's latency plus the last chunks' imbalance). Benchmarks read it to tell a slow
    * machine from a slow pool.
    */
-  readonly stats = { splitCalls: 0, serialCalls: 0, sliceMs: 0, waitMs: 0 };
+  readonly stats = { splitCalls: 0, serialCalls: 0, chunks: 0, coordinatorChunks: 0, sliceMs: 0, waitMs: 0 };
   /** Why the pool can take no more work, once a worker failed or stopped answering. */
   private broken?: Error;
 
@@ -52,22 +53,24 @@ export class PoolExecutor implements Executor {
     words[ARG_COUNT] = call.args.length;
     words[EXTENT] = call.extent;
     words[ALIGN] = call.align;
+    words[CHUNKS] = chunkCount(call.extent, call.align, this.threads);
+    words[NEXT_CHUNK] = 0;
     for (let i = 0; i < call.args.length; i++) args[i] = Number(call.args[i]);
     Atomics.store(words, PENDING, this.threads - 1);
     Atomics.add(words, GENERATION, 1);
     Atomics.notify(words, GENERATION);
-    const slice = sliceOf(call.extent, call.align, this.threads, 0);
     let total = 0;
     const t0 = performance.now();
     let t1 = t0;
     try {
-      total = slice[1] > slice[0] ? invoke(this.kernels, call.kernel, call.args, slice) : 0;
+      total = runChunks(words, (start, end) => (this.stats.coordinatorChunks++, invoke(this.kernels, call.kernel, call.args, [start, end])));
       t1 = performance.now();
     } finally {
-      // Even if our slice threw: the workers must be done with this call before anything else touches memory.
+      // Even if our chunk threw: the workers must be done with this call before anything else touches memory.
       this.awaitWorkers(call.kernel);
     }
     this.stats.splitCalls++;
+    this.stats.chunks += words[CHUNKS];
     this.stats.sliceMs += t1 - t0;
     this.stats.waitMs += performance.now() - t1;
     for (let w = 1; w < this.threads; w++) total += words[LINE_RESULT(w)];

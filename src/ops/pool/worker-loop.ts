@@ -6,7 +6,7 @@
 import { loadKernels } from "../../wasm/loader.js";
 import { RANGED_KERNELS, type KernelExports } from "../../wasm/kernels.js";
 import { invoke } from "../plan.js";
-import { ALIGN, ARG_COUNT, controlViews, EXTENT, GENERATION, KERNEL, LINE_RESULT, PENDING, reportFailure, sliceOf, STOP, waitWhileEqual, type ControlViews } from "./control.js";
+import { ARG_COUNT, controlViews, GENERATION, KERNEL, LINE_RESULT, PENDING, reportFailure, runChunks, STOP, waitWhileEqual, type ControlViews } from "./control.js";
 
 export interface WorkerInit {
   module: WebAssembly.Module;
@@ -38,10 +38,11 @@ export class PoolWorker {
       seen = Atomics.load(words, GENERATION);
       const kernel = Atomics.load(words, KERNEL);
       if (kernel === STOP) return;
-      const [r0, r1] = sliceOf(words[EXTENT], words[ALIGN], init.threads, init.index);
+      const name = RANGED_KERNELS[kernel];
+      const callArgs = Array.from(args.subarray(0, words[ARG_COUNT]));
       let failure: unknown = undefined;
       try {
-        words[LINE_RESULT(init.index)] = r1 > r0 ? invoke(kernels, RANGED_KERNELS[kernel], Array.from(args.subarray(0, words[ARG_COUNT])), [r0, r1]) : 0;
+        words[LINE_RESULT(init.index)] = runChunks(words, (start, end) => invoke(kernels, name, callArgs, [start, end]));
       } catch (error) {
         failure = error;
         reportFailure(views, init.index, error);

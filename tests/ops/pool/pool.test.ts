@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { train } from "../../../src/node.js";
 import { createNodeThreadPool } from "../../../src/hosts/node/pool.js";
 import type { ThreadPool } from "../../../src/ops/pool/pool.js";
-import { sliceOf } from "../../../src/ops/pool/control.js";
+import { chunkCount, chunkOf, CHUNKS, CHUNKS_PER_THREAD, EXTENT, ALIGN, NEXT_CHUNK, runChunks } from "../../../src/ops/pool/control.js";
 import { gemm, workspaceFloats } from "../../../src/ops/gemm.js";
 import { smallMlpConfig } from "../../support/configs.js";
 
@@ -23,18 +23,39 @@ const onehotSgd = {
   batchSize: 200,
 };
 
-describe("sliceOf", () => {
-  it("splits [0, extent) into contiguous aligned slices covering it once", () => {
-    for (const [extent, align, threads] of [[3763, 4, 2], [97, 4, 3], [5, 4, 4], [0, 1, 3], [113, 1, 4]]) {
+describe("chunks", () => {
+  it("chunkOf cuts [0, extent) into contiguous aligned chunks covering it once", () => {
+    for (const [extent, align, chunks] of [[3763, 4, 8], [97, 4, 3], [5, 4, 4], [0, 1, 3], [113, 1, 12]]) {
       let next = 0;
-      for (let t = 0; t < threads; t++) {
-        const [r0, r1] = sliceOf(extent, align, threads, t);
+      for (let c = 0; c < chunks; c++) {
+        const [r0, r1] = chunkOf(extent, align, chunks, c);
         expect(r0).toBe(next);
         expect(r0 % align === 0 || r0 === extent).toBe(true);
+        expect(r1).toBeGreaterThanOrEqual(r0);
         next = r1;
       }
       expect(next).toBe(extent);
     }
+  });
+
+  it("chunkCount gives each thread CHUNKS_PER_THREAD chunks, never more chunks than aligned units, never none", () => {
+    expect(chunkCount(3763, 4, 2)).toBe(2 * CHUNKS_PER_THREAD);
+    expect(chunkCount(3763, 4, 3)).toBe(3 * CHUNKS_PER_THREAD);
+    expect(chunkCount(12, 4, 2)).toBe(3);
+    expect(chunkCount(13, 4, 4)).toBe(4);
+    expect(chunkCount(0, 4, 2)).toBe(1);
+  });
+
+  it("runChunks claims every chunk once, skips empty ones and sums the results", () => {
+    const words = new Int32Array(new SharedArrayBuffer(4 * (NEXT_CHUNK + 1)));
+    words[EXTENT] = 10;
+    words[ALIGN] = 4;
+    words[CHUNKS] = 5; // 3 aligned units in 5 chunks: two chunks are empty
+    const ranges: [number, number][] = [];
+    const total = runChunks(words, (start, end) => (ranges.push([start, end]), end - start + 100));
+    expect(ranges).toEqual([[0, 4], [4, 8], [8, 10]]);
+    expect(total).toBe(310);
+    expect(runChunks(words, () => 1)).toBe(0); // nothing left to claim
   });
 });
 
@@ -87,7 +108,7 @@ describe("ThreadPool", () => {
 });
 
 describe("a kernel that traps on a pool", () => {
-  // An embedding gather whose ids run far past memory in some rows: those rows' slice traps.
+  // An embedding gather whose ids run far past memory in some rows: the chunks holding those rows trap.
   const [rows, dim, vocab] = [8192, 4, 16];
   function gatherWithBadIds(pool: ThreadPool, bad: (row: number) => boolean): () => void {
     const { arena } = pool.kernels;
@@ -96,10 +117,11 @@ describe("a kernel that traps on a pool", () => {
     return () => pool.ops.embeddingForward(out, table, ids, rows, dim, false);
   }
 
-  it("in a worker: the op throws the worker's error, the pool refuses more work, close() ends every worker", async () => {
+  it("in every chunk: the op throws the worker's error, the pool refuses more work, close() ends every worker", async () => {
     const pool = await createNodeThreadPool(2);
     try {
-      const gather = gatherWithBadIds(pool, (i) => i >= rows / 2); // slice 1, the worker's
+      // The coordinator stops at its first trapping chunk, so the worker always claims one of the others.
+      const gather = gatherWithBadIds(pool, () => true);
       expect(gather).toThrow(/thread pool: worker 1 failed in f32_embedding_forward_wasmsimd: RuntimeError: memory access out of bounds/);
       expect(() => pool.ops.add(0, 0, 0, 1 << 20)).toThrow(/worker 1 failed/);
     } finally {
@@ -107,15 +129,24 @@ describe("a kernel that traps on a pool", () => {
     }
   });
 
-  it("in the coordinator's own slice: it throws only once the workers are done, and the pool stays usable", async () => {
-    const pool = await createNodeThreadPool(2);
-    try {
-      const gather = gatherWithBadIds(pool, (i) => i < rows / 2); // slice 0, the coordinator's
-      expect(gather).toThrow(/memory access out of bounds/);
-      const fine = gatherWithBadIds(pool, () => false);
-      expect(fine).not.toThrow();
-    } finally {
-      await pool.close();
+  it("in one chunk: the op throws it only once the workers are done; if the coordinator ran it, the pool stays usable", async () => {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const pool = await createNodeThreadPool(2);
+      try {
+        const gather = gatherWithBadIds(pool, (i) => i === rows - 1);
+        let message = "";
+        try {
+          gather();
+        } catch (error) {
+          message = String(error);
+        }
+        expect(message).toMatch(/memory access out of bounds/);
+        const fine = gatherWithBadIds(pool, () => false);
+        if (message.includes("worker 1 failed")) expect(fine).toThrow(/the pool is unusable/);
+        else expect(fine).not.toThrow();
+      } finally {
+        await pool.close();
+      }
     }
   });
 });
