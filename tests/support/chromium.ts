@@ -21,7 +21,7 @@ export async function launchChromium(): Promise<Browser> {
     throw new Error(
       `Chromium not found at ${CHROMIUM_PATH}. The browser tests need a system Chromium; install it with\n` +
         `  apt-get update && apt-get install -y chromium\n` +
-        `(Debian/Ubuntu; .ci/run does this), or point GROKEDGE_CHROMIUM at a Chromium binary.`,
+        `(Debian/Ubuntu; npm test does this itself when run as root), or point GROKEDGE_CHROMIUM at a Chromium binary.`,
     );
   }
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS] });
