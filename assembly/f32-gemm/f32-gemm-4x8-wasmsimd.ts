@@ -17,7 +17,7 @@
 // 9.5 ms of a [256×3763]ᵀ·[256×97]). The copy runs once per row block and k chunk, against
 // ⌈n/8⌉ panels that reuse it from L1 (a 4×4 transpose per 4 steps for A·B, a 16-byte move per step
 // for Aᵀ·B). The blocks sit in the workspace right after the packed panels:
-//   blocks = w + (k·⌈n/8⌉·32 bytes rounded up to 64)          (src/ops/gemm.ts workspaceLayout)
+//   blocks = w + (k·⌈n/8⌉·32 bytes rounded up to 64)          (src/ops/gemm.ts workspaceFloats reserves them)
 //   the call covering rows [r0, r1) uses block ⌈r0/4⌉ only, min(k, KC)·16 bytes
 // so calls on disjoint row ranges (threads) never share a block; the workspace holds ⌊m/4⌋ of them.
 // Rows before the first multiple of 4 in [r0, r1) and after the last whole block go one at a time,

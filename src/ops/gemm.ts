@@ -6,11 +6,11 @@
  *   nt  C = A·Bᵀ   pack B from its stored transpose (n×k)
  *   tn  C = Aᵀ·B   pack B; the tn micro-kernel reads A stored k×m in place
  * The micro-kernels copy each 4-row block of A they multiply into the workspace, right after the
- * panels (assembly/f32-gemm/f32-gemm-4x8-wasmsimd.ts): `workspaceLayout` reserves those blocks.
+ * panels (assembly/f32-gemm/f32-gemm-4x8-wasmsimd.ts): `workspaceFloats` reserves those blocks.
  * This list drives the kernel tests and the benchmark rows; `gemmSteps` is the matmul's plan, the
  * sequence of calls that every executor runs (the thread pool splits each one).
  */
-import { F32_BYTES, type Arena } from "../wasm/arena.js";
+import type { Arena } from "../wasm/arena.js";
 import type { KernelExports } from "../wasm/kernels.js";
 import { serialExecutor, split, type Executor, type SplitCall } from "./plan.js";
 
@@ -69,11 +69,15 @@ export interface GemmWorkspace {
   floats: number;
 }
 
-/** Where one matmul's copies go in `workspace` (throws if it is too small: a kernel would write past it). */
-export function workspaceLayout(workspace: GemmWorkspace, layout: GemmLayout, m: number, k: number, n: number): { packed: number; blocks: number } {
+/**
+ * Where one matmul's packed panels go in `workspace`: at its start. Throws if the workspace cannot
+ * also hold the A blocks the micro-kernel copies right after the panels (it finds them there itself,
+ * on the next 64-byte boundary: f32-gemm-4x8-wasmsimd.ts), since a kernel would then write past it.
+ */
+export function packedPanelsAt(workspace: GemmWorkspace, layout: GemmLayout, m: number, k: number, n: number): number {
   const need = workspaceFloats(layout, m, k, n);
   if (need > workspace.floats) throw new RangeError(`gemm ${layout} ${m}×${k}×${n}: needs ${need} floats of workspace; it holds ${workspace.floats}`);
-  return { packed: workspace.ptr, blocks: workspace.ptr + alignedFloats(packedFloats(k, n)) * F32_BYTES };
+  return workspace.ptr;
 }
 
 /** A workspace in `arena` big enough for each of the matmuls listed. */
@@ -85,7 +89,7 @@ export function allocGemmWorkspace(arena: Arena, matmuls: readonly (readonly [la
 /** The calls C[m×n] (+)= A·B, Aᵀ·B or A·Bᵀ takes, in order (each needs the previous one complete). */
 export function gemmSteps(layout: GemmLayout, c: number, a: number, b: number, m: number, k: number, n: number, accumulate: boolean, workspace: GemmWorkspace): SplitCall[] {
   const g = gemmKernel(layout);
-  const { packed } = workspaceLayout(workspace, layout, m, k, n);
+  const packed = packedPanelsAt(workspace, layout, m, k, n);
   // Packing moves data (no FLOPs); the multiply does 2mkn (a multiply and an add per term).
   return [split(g.pack, [packed, b, k, n], panelsOf(n), 1, 0, k * n * 16), split(g.multiply, [c, a, packed, m, k, n, accumulate], m, 4, 2 * m * k * n, m * k * n)];
 }
