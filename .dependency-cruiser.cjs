@@ -5,7 +5,7 @@
 //   3 src/engine/ + src/config/ tasks, models, optimizer, training run, checkpoints, run plan; schemas
 //   4 src/tfjs/                 optional TensorFlow.js backend
 //   5 src/hosts/                Node and browser hosts (workers, pools, file access)
-//   6 src/index.ts, src/node.ts, src/cli.ts
+//   6 src/index.ts, src/node.ts, src/cli/
 //   7 consumers: web/, worker/src/, bench/, scripts/
 //
 // A lower layer never imports a higher one. Every rule is a `forbidden` rule with severity
@@ -109,9 +109,9 @@ module.exports = {
       name: "entry-points-never-reach-tfjs",
       severity: "error",
       comment:
-        "The entry points (src/index.ts, src/node.ts, src/cli.ts) must not pull TensorFlow.js in, " +
+        "The entry points (src/index.ts, src/node.ts, src/cli/) must not pull TensorFlow.js in, " +
         "not even transitively: it is optional and loaded only by code that asks for it.",
-      from: { path: "^src/(index|node|cli)\\.ts$" },
+      from: { path: ["^src/(index|node)\\.ts$", "^src/cli(\\.ts$|/)"] },
       to: { path: TFJS, reachable: true },
     },
 
@@ -132,7 +132,7 @@ module.exports = {
       severity: "error",
       comment:
         "src/index.ts and src/node.ts may import layers 1-5 (src/node.ts also re-exports " +
-        "src/index.ts); src/index.ts must not import src/node.ts and neither imports src/cli.ts.",
+        "src/index.ts); src/index.ts must not import src/node.ts and neither imports src/cli/.",
       from: { path: "^src/(index|node)\\.ts$" },
       to: { path: "^src/", pathNot: ["^src/(wasm|ops|config|engine|tfjs|hosts)/", "^src/index\\.ts$"] },
     },
@@ -140,10 +140,11 @@ module.exports = {
       name: "cli-imports-only-api-config-hosts",
       severity: "error",
       comment:
-        "src/cli.ts is a client of the public API: it may import only src/node.ts, src/index.ts, " +
-        "src/config/ and src/hosts/, not the engine, ops or wasm directly.",
-      from: { path: "^src/cli\\.ts$" },
-      to: { path: "^src/", pathNot: ["^src/(node|index)\\.ts$", "^src/(config|hosts)/"] },
+        "src/cli/ (the grokedge command) is a client of the public API: besides its own files it may " +
+        "import only src/node.ts, src/index.ts, src/config/, src/hosts/ and the volunteer protocol " +
+        "it shares with the page (src/client/volunteer.ts), not the engine, ops or wasm directly.",
+      from: { path: "^src/cli(\\.ts$|/)" },
+      to: { path: "^src/", pathNot: ["^src/(node|index)\\.ts$", "^src/(config|hosts|cli)/", "^src/client/volunteer\\.ts$"] },
     },
 
     // ---- layer 7: consumers --------------------------------------------------------------
@@ -152,7 +153,8 @@ module.exports = {
       severity: "error",
       comment:
         "web/ (the volunteer page) may import from outside web/ only src/index.ts, src/config/**, " +
-        "src/engine/run-plan.ts and the API's types worker/src/schema.ts and worker/src/client.ts.",
+        "src/engine/run-plan.ts, the volunteer protocol (src/client/volunteer.ts) and the API's types " +
+        "worker/src/schema.ts and worker/src/client.ts.",
       from: { path: "^web/" },
       to: {
         path: "^(src|worker|tests|bench|scripts)/",
@@ -160,6 +162,7 @@ module.exports = {
           "^src/index\\.ts$",
           "^src/config/",
           "^src/engine/run-plan\\.ts$",
+          "^src/client/volunteer\\.ts$",
           "^worker/src/(schema|client)\\.ts$",
         ],
       },
@@ -208,9 +211,28 @@ module.exports = {
       name: "src-not-to-outside",
       severity: "error",
       comment:
-        "Nothing in src/ (the published package) may import tests/, bench/, scripts/, web/ or worker/.",
-      from: { path: "^src/" },
+        "Nothing in src/ (the published package) may import tests/, bench/, scripts/, web/ or worker/, " +
+        "except the typed client's entry (src/client/index.ts, grokedge/client), which re-exports the " +
+        "API's client and request/reply types (worker/src/client.ts, worker/src/schema.ts).",
+      // src/client/volunteer.ts: see volunteer-protocol-imports-only-api-schema.
+      from: { path: "^src/", pathNot: ["^src/client/index\\.ts$", "^src/client/volunteer\\.ts$"] },
       to: { path: OUTSIDE_SRC },
+    },
+    {
+      name: "client-entry-imports-only-api-client-and-schema",
+      severity: "error",
+      comment: "From worker/, the client entry src/client/index.ts may import only worker/src/client.ts and worker/src/schema.ts.",
+      from: { path: "^src/client/index\\.ts$" },
+      to: { path: OUTSIDE_SRC, pathNot: "^worker/src/(client|schema)\\.ts$" },
+    },
+    {
+      name: "volunteer-protocol-imports-only-api-schema",
+      severity: "error",
+      comment:
+        "The volunteer protocol shared by the page and the CLI (src/client/volunteer.ts) may import, " +
+        "from outside src/, only the API's request/reply types (worker/src/schema.ts).",
+      from: { path: "^src/client/volunteer\\.ts$" },
+      to: { path: OUTSIDE_SRC, pathNot: "^worker/src/schema\\.ts$" },
     },
     {
       name: "no-node-builtins-below-hosts",
@@ -219,7 +241,7 @@ module.exports = {
         "src/wasm/, src/ops/, src/engine/ and src/config/ run in browsers and in the Worker too: " +
         "no Node built-ins (fs, node:fs, worker_threads, ...). dependency-cruiser reports `node:x` " +
         "and `x` alike as dependency type 'core'. Node-only code lives in src/hosts/node/, " +
-        "src/node.ts and src/cli.ts.",
+        "src/node.ts and src/cli/.",
       from: { path: "^src/(wasm|ops|engine|config)/" },
       to: { dependencyTypes: ["core"] },
     },
@@ -229,10 +251,11 @@ module.exports = {
       comment:
         "The universal entry point src/index.ts, the browser host (src/hosts/browser/, " +
         "src/hosts/threads-available.ts) and the page (web/) run in browsers: they must not import " +
-        "the Node host (src/hosts/node/) or src/node.ts / src/cli.ts.",
-      from: { path: ["^src/index\\.ts$", "^src/hosts/browser/", "^src/hosts/threads-available\\.ts$", "^web/"] },
+        "the Node host (src/hosts/node/) or src/node.ts / src/cli/. Nor may the volunteer protocol " +
+        "the page shares with the CLI (src/client/volunteer.ts).",
+      from: { path: ["^src/index\\.ts$", "^src/hosts/browser/", "^src/hosts/threads-available\\.ts$", "^web/", "^src/client/volunteer\\.ts$"] },
       to: {
-        path: ["^src/hosts/node/", "^src/(node|cli)\\.ts$"],
+        path: ["^src/hosts/node/", "^src/node\\.ts$", "^src/cli(\\.ts$|/)"],
       },
     },
     {
@@ -240,8 +263,9 @@ module.exports = {
       severity: "error",
       comment:
         "The universal entry point src/index.ts, the browser host (src/hosts/browser/, " +
-        "src/hosts/threads-available.ts) and the page (web/) must not import Node built-ins.",
-      from: { path: ["^src/index\\.ts$", "^src/hosts/browser/", "^src/hosts/threads-available\\.ts$", "^web/"] },
+        "src/hosts/threads-available.ts), the page (web/) and the volunteer protocol it shares with " +
+        "the CLI (src/client/volunteer.ts) must not import Node built-ins.",
+      from: { path: ["^src/index\\.ts$", "^src/hosts/browser/", "^src/hosts/threads-available\\.ts$", "^web/", "^src/client/volunteer\\.ts$"] },
       to: { dependencyTypes: ["core"] },
     },
   ],

@@ -26,6 +26,7 @@ import type { KernelInstance } from "../src/wasm/loader.js";
 import { createTfjsRun, type TfjsRun } from "../src/tfjs/index.js";
 import { tfjsWasmSingleThread } from "./support/tfjs-wasm.js";
 import { burstMs, formatSpread, medianMs, printTable, round, roundSpread, spread, type Spread } from "./support/timing.js";
+import { MLP_CONFIG, MNIST_CONFIG, TRANSFORMER_CONFIG } from "../src/config/reference-configs.js";
 import { planRun } from "../src/engine/run-plan.js";
 import type { PoolExecutor } from "../src/ops/pool/pool-executor.js";
 
@@ -33,42 +34,6 @@ const quick = process.argv.includes("--quick");
 const threadsArg = process.argv.indexOf("--threads");
 const THREADS = threadsArg >= 0 ? Number(process.argv[threadsArg + 1]) : 2;
 if (!Number.isInteger(THREADS) || THREADS < 2) throw new Error(`--threads must be an integer ≥ 2, got ${process.argv[threadsArg + 1]}`);
-
-const adamw = { kind: "adamw", lr: 1e-3, weightDecay: 1, beta1: 0.9, beta2: 0.98 } as const;
-
-const MLP_CONFIG = {
-  version: 1,
-  task: { kind: "modular", p: 97, op: "add", trainFraction: 0.4 },
-  model: { kind: "mlp", input: "embedding", embeddingDim: 128, hidden: [256], activation: "relu", bias: true, init: { embeddingStd: Math.sqrt(1 / 128), layerStd: [Math.sqrt(2 / 256), Math.sqrt(1 / 256)] } },
-  loss: "cross-entropy",
-  optimizer: adamw,
-  steps: 10000,
-  evalInterval: 100,
-  seed: 0,
-} satisfies RunConfigInput;
-
-const TRANSFORMER_CONFIG = {
-  version: 1,
-  task: { kind: "modular", p: 113, op: "add", trainFraction: 0.3 },
-  model: { kind: "transformer", layers: 1, dModel: 128, heads: 4, dMlp: 512, layerNorm: false },
-  loss: "cross-entropy",
-  optimizer: adamw,
-  steps: 10000,
-  evalInterval: 100,
-  seed: 0,
-} satisfies RunConfigInput;
-
-const MNIST_CONFIG = {
-  version: 1,
-  task: { kind: "mnist", trainSize: 1000, testSize: 1000 },
-  model: { kind: "mlp", input: "pixels", hidden: [200, 200], activation: "relu", bias: true },
-  loss: "cross-entropy",
-  optimizer: adamw,
-  batchSize: 200,
-  steps: 10000,
-  evalInterval: 100,
-  seed: 0,
-} satisfies RunConfigInput;
 
 /** Our side on one thread and on the pool, in interleaved rounds with the SIMD peak probe; medians with min–max. */
 interface OursResult {

@@ -1,13 +1,14 @@
 /**
- * The result of a run: curves, summary and how it was computed. One zod schema, shared by the engine
+ * The result of a run: curves, summary and how it was computed. One zod schema (zod/mini, see zod.ts), shared by the engine
  * (which produces it), the API (which validates what volunteers report) and the page and CLI.
  */
-import { z } from "zod";
 import { runConfigSchema } from "./run-config.js";
+import * as z from "./zod.js";
 
-const finite = z.number().refine(Number.isFinite, { message: "expected a finite number (not NaN or Infinity)" });
-const accuracy = finite.pipe(z.number().min(0).max(1));
-const step = z.number().int().nonnegative();
+const finite = z.number().check(z.refine(Number.isFinite, { message: "expected a finite number (not NaN or Infinity)" }));
+const accuracy = z.pipe(finite, z.number().check(z.gte(0), z.lte(1)));
+const step = z.number().check(z.int(), z.nonnegative());
+const nonNegativeFinite = z.pipe(finite, z.number().check(z.nonnegative()));
 
 /** Metrics at one evaluation, after `step` optimizer steps (step 0: at initialisation). */
 export const curvePointSchema = z.strictObject({
@@ -26,36 +27,36 @@ export const curvePointSchema = z.strictObject({
 
 export const runSummarySchema = z.strictObject({
   /** First evaluated step with train accuracy ≥ 0.99; null if never. */
-  memorizationStep: step.nullable(),
+  memorizationStep: z.nullable(step),
   /** First evaluated step with test accuracy ≥ 0.99; null if never. */
-  generalizationStep: step.nullable(),
+  generalizationStep: z.nullable(step),
   /** generalizationStep − memorizationStep, when both happened. */
-  grokkingDelay: z.number().int().nullable(),
+  grokkingDelay: z.nullable(z.number().check(z.int())),
   stepsRun: step,
   stoppedEarly: z.boolean(),
   final: curvePointSchema,
   /** SHA-256 (hex) of the final parameters' bytes (little-endian f32, layout order): equal configs give equal hashes. */
-  paramsHash: z.string().regex(/^[0-9a-f]{64}$/, "expected 64 lowercase hex digits"),
-  parameterCount: z.number().int().positive(),
+  paramsHash: z.string().check(z.regex(/^[0-9a-f]{64}$/, "expected 64 lowercase hex digits")),
+  parameterCount: z.number().check(z.int(), z.positive()),
   /** Training steps per second (evaluation time excluded). */
-  stepsPerSecond: finite.pipe(z.number().nonnegative()),
+  stepsPerSecond: nonNegativeFinite,
   /** Wall time of the whole run, evaluations included. */
-  wallSeconds: finite.pipe(z.number().nonnegative()),
+  wallSeconds: nonNegativeFinite,
 });
 
 export const runMetaSchema = z.strictObject({
-  engineVersion: z.string().min(1).max(40),
+  engineVersion: z.string().check(z.minLength(1), z.maxLength(40)),
   /** Which engine computed it: our deterministic wasm kernels, or a tfjs backend (not bitwise reproducible). */
   backend: z.enum(["wasm-simd", "tfjs-webgpu", "tfjs-wasm"]),
-  build: z.enum(["simd", "simd-threads"]).nullable(),
-  threads: z.number().int().positive(),
+  build: z.nullable(z.enum(["simd", "simd-threads"])),
+  threads: z.number().check(z.int(), z.positive()),
   /** Why fewer threads than asked for were used (e.g. no SharedArrayBuffer), if so. */
-  note: z.string().max(500).optional(),
+  note: z.optional(z.string().check(z.maxLength(500))),
 });
 
 export const runResultSchema = z.strictObject({
   config: runConfigSchema,
-  curves: z.array(curvePointSchema).min(1),
+  curves: z.array(curvePointSchema).check(z.minLength(1)),
   summary: runSummarySchema,
   meta: runMetaSchema,
 });

@@ -1,6 +1,6 @@
 /** The tasks a run can train on: their config schemas (the data itself is built by src/engine/tasks/). */
-import { z } from "zod";
 import { positiveInt, probability, type IssueSink } from "./fields.js";
+import * as z from "./zod.js";
 
 /** Digits in the MNIST asset (the `mnist` package's 10,000); a task's train and test sets are drawn from them. */
 export const MNIST_DIGITS = 10_000;
@@ -11,7 +11,7 @@ export type ModularOp = (typeof MODULAR_OPS)[number];
 const modularTask = z.strictObject({
   kind: z.literal("modular"),
   /** Modulus; `div` needs a prime. */
-  p: z.number().int().min(2).max(257),
+  p: z.number().check(z.int(), z.gte(2), z.lte(257)),
   op: z.enum(MODULAR_OPS),
   /** Fraction of all p² (p·(p−1) for div) pairs used for training; the rest is the test set. */
   trainFraction: probability,

@@ -4,15 +4,15 @@
  * padding to 4 bytes, then f32 parameters, first moments and second moments (little-endian).
  * Only the engine version that wrote a checkpoint resumes it: another one would not reproduce its bits.
  */
-import { z } from "zod";
 import { formatPath, runConfigSchema } from "../config/run-config.js";
 import { curvePointSchema } from "../config/run-result.js";
+import * as z from "../config/zod.js";
 import { ENGINE_VERSION } from "./version.js";
 
 const MAGIC = "GECKPT01";
 
-const count = z.number().int().nonnegative();
-const u32 = count.max(2 ** 32 - 1);
+const count = z.number().check(z.int(), z.nonnegative());
+const u32 = count.check(z.lte(2 ** 32 - 1));
 
 const checkpointHeaderSchema = z.strictObject({
   engineVersion: z.string(),
@@ -24,8 +24,8 @@ const checkpointHeaderSchema = z.strictObject({
   order: z.array(count),
   cursor: count,
   curves: z.array(curvePointSchema),
-  trainSeconds: z.number().nonnegative(),
-  wallSeconds: z.number().nonnegative(),
+  trainSeconds: z.number().check(z.nonnegative()),
+  wallSeconds: z.number().check(z.nonnegative()),
   parameterCount: count,
 });
 

@@ -4,7 +4,7 @@
  */
 import type { CurvePoint, RunResult } from "../config/run-result.js";
 import type { MnistData } from "./tasks/mnist.js";
-import { loadKernels, type KernelInstance, type WasmSource } from "../wasm/loader.js";
+import { loadKernels, requireKernelsInWorkers, type KernelInstance, type WasmSource } from "../wasm/loader.js";
 import type { Ops } from "../ops/ops.js";
 import { TrainingRun } from "./training-run.js";
 import { parseRunConfig } from "../config/run-config.js";
@@ -43,6 +43,7 @@ export interface TrainOptions {
 
 export async function loadDefaultKernels(source?: KernelInstance | WasmSource): Promise<KernelInstance> {
   if (source && "kernels" in source && "arena" in source) return source;
+  requireKernelsInWorkers(source);
   return loadKernels((source as WasmSource | undefined) ?? new URL("../../build/simd.wasm", import.meta.url));
 }
 

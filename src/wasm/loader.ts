@@ -29,8 +29,30 @@ export interface LoadOptions {
   memory?: WebAssembly.Memory;
 }
 
+/**
+ * Cloudflare Workers (workerd) name themselves so in `navigator.userAgent` (every compatibility date
+ * since 2022-03-21). They compile no WebAssembly at run time ("Wasm code generation disallowed by
+ * embedder") and have no file next to this package to load a default build from, so a Worker must
+ * pass the compiled module: the errors below say how, instead of the runtime's own.
+ */
+export function inCloudflareWorkers(): boolean {
+  return typeof navigator !== "undefined" && navigator.userAgent === "Cloudflare-Workers";
+}
+
+const PASS_THE_MODULE =
+  'pass the compiled simd build as `kernels`: `import simd from "grokedge/simd.wasm";` (wrangler imports a .wasm file as a WebAssembly.Module), then `train(config, { kernels: simd })`';
+
+/** For train() called without `kernels`: in a Worker there is no default build to load. */
+export function requireKernelsInWorkers(source: unknown): void {
+  if (source === undefined && inCloudflareWorkers()) throw new TypeError(`train: no \`kernels\` given, and Cloudflare Workers have no default build to load; ${PASS_THE_MODULE}`);
+}
+
 export async function compileKernels(source: WasmSource): Promise<WebAssembly.Module> {
   if (source instanceof WebAssembly.Module) return source;
+  if (inCloudflareWorkers()) {
+    const given = source instanceof URL ? `the URL ${source.href}` : typeof Response !== "undefined" && source instanceof Response ? "a Response" : "bytes";
+    throw new TypeError(`loadKernels: Cloudflare Workers cannot compile WebAssembly at run time, so \`kernels\` must be a compiled WebAssembly.Module, not ${given}; ${PASS_THE_MODULE}`);
+  }
   if (source instanceof URL) return WebAssembly.compile(await (await fetchOk(source)).arrayBuffer());
   if (typeof Response !== "undefined" && source instanceof Response) return WebAssembly.compile(await source.arrayBuffer());
   return WebAssembly.compile(source as BufferSource);

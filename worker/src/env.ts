@@ -1,4 +1,8 @@
-/** The Worker's bindings (wrangler.toml) and secrets (.dev.vars locally, `wrangler secret put` deployed). */
+/**
+ * The API's view of its Worker's bindings (wrangler.toml) and secrets (.dev.vars locally, `wrangler
+ * secret put` deployed), as the routes read them. A host app that mounts the API may name its
+ * bindings otherwise: app.ts maps them onto these names (createApp's `bindings`).
+ */
 export interface Env {
   DB: D1Database;
   /** HMAC key for client tokens. */

@@ -4,7 +4,7 @@
  * an error path.
  */
 import type { Context } from "hono";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { ClientErrorStatusCode, ServerErrorStatusCode } from "hono/utils/http-status";
 import { formatPath } from "../../src/config/run-config.js";
 import type { ErrorBody } from "./schema.js";
 
@@ -18,8 +18,11 @@ export interface ApiIssue {
   message: string;
 }
 
+/** 4xx and 5xx only: a typed client then tells a reply from an error by its status alone (`if (res.status === 201)`). */
+export type ErrorStatusCode = ClientErrorStatusCode | ServerErrorStatusCode;
+
 export class ApiError extends Error {
-  constructor(readonly status: ContentfulStatusCode, readonly code: string, message: string, readonly issues?: ApiIssue[]) {
+  constructor(readonly status: ErrorStatusCode, readonly code: string, message: string, readonly issues?: ApiIssue[]) {
     super(message);
   }
 }

@@ -27,6 +27,7 @@ import {
   unitsQuerySchema,
 } from "./schema.js";
 
+// $ZodType, not classic ZodType: the engine's schemas are zod/mini; both kinds share zod 4's core, which toJSONSchema reads.
 const COMPONENTS = {
   RunConfig: runConfigSchema,
   CurvePoint: curvePointSchema,
@@ -44,7 +45,7 @@ const COMPONENTS = {
   ResultReply: resultReplySchema,
   UnitCurves: unitCurvesSchema,
   Error: errorBodySchema,
-} satisfies Record<string, z.ZodType>;
+} satisfies Record<string, z.core.$ZodType>;
 type Component = keyof typeof COMPONENTS;
 
 const schemaUri = (id: string) => `#/components/schemas/${id}`;

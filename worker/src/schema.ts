@@ -2,7 +2,9 @@
  * Request and response bodies and query strings of the API, as zod schemas: the routes validate
  * requests with them, their replies are checked against them (`satisfies`), and the OpenAPI document
  * is generated from them. The run config and the run result are the engine's own schemas, imported,
- * never redefined. No Workers types here: the volunteer page imports its types from this file.
+ * never redefined; they are zod/mini schemas (no methods: wrap them, `z.optional(curvePointSchema)`),
+ * which nest in these classic ones because both are zod 4 core types. No Workers types here: the
+ * volunteer page imports its types from this file.
  */
 import { z } from "zod";
 import { runConfigSchema } from "../../src/config/run-config.js";
@@ -60,7 +62,7 @@ export const registerClientSchema = z.strictObject({
 export const progressSchema = z.strictObject({
   /** Steps done; at most the unit's configured steps. */
   step: z.number().int().nonnegative(),
-  metrics: curvePointSchema.optional(),
+  metrics: z.optional(curvePointSchema),
 });
 
 export const submitResultSchema = z.strictObject({

@@ -1,7 +1,7 @@
 /** The MLP's part of the run config, and its rules that involve the task. */
-import { z } from "zod";
 import { initStd, positiveInt, type IssueSink } from "../../../config/fields.js";
 import type { TaskConfig } from "../../../config/tasks.js";
+import * as z from "../../../config/zod.js";
 import { ACTIVATIONS } from "../../../ops/kinds.js";
 
 export const mlpSchema = z.strictObject({
@@ -9,18 +9,19 @@ export const mlpSchema = z.strictObject({
   /** Modular tasks: learned token embeddings (operands concatenated) or one-hot operands; MNIST: pixels. */
   input: z.enum(["embedding", "onehot", "pixels"]),
   /** Width of each operand's embedding (input "embedding" only). */
-  embeddingDim: positiveInt.optional(),
+  embeddingDim: z.optional(positiveInt),
   /** Widths of the hidden layers, in order. */
-  hidden: z.array(positiveInt).min(1),
-  activation: z.enum(ACTIVATIONS).default("relu"),
-  bias: z.boolean().default(true),
-  init: z
-    .strictObject({
+  hidden: z.array(positiveInt).check(z.minLength(1)),
+  activation: z._default(z.enum(ACTIVATIONS), "relu"),
+  bias: z._default(z.boolean(), true),
+  init: z._default(
+    z.strictObject({
       embeddingStd: initStd,
       /** One entry per linear layer (hidden layers then the read-out); null keeps the default. */
-      layerStd: z.array(z.number().positive().nullable()).optional(),
-    })
-    .default({}),
+      layerStd: z.optional(z.array(z.nullable(z.number().check(z.positive())))),
+    }),
+    {},
+  ),
 });
 
 export type MlpConfig = z.output<typeof mlpSchema>;

@@ -1,18 +1,18 @@
 /** The transformer's part of the run config, its weight tensors' names, and its rules that involve the task. */
-import { z } from "zod";
 import { initStd, positiveInt, type IssueSink } from "../../../config/fields.js";
 import type { TaskConfig } from "../../../config/tasks.js";
+import * as z from "../../../config/zod.js";
 
 export const transformerSchema = z.strictObject({
   kind: z.literal("transformer"),
-  layers: positiveInt.default(1),
+  layers: z._default(positiveInt, 1),
   dModel: positiveInt,
   heads: positiveInt,
   dMlp: positiveInt,
-  layerNorm: z.boolean().default(false),
-  bias: z.boolean().default(true),
-  init: z
-    .strictObject({
+  layerNorm: z._default(z.boolean(), false),
+  bias: z._default(z.boolean(), true),
+  init: z._default(
+    z.strictObject({
       /** Token and position embeddings (default 1). */
       embeddingStd: initStd,
       /** Every block's q, k, v and o (default fan-in). */
@@ -21,9 +21,10 @@ export const transformerSchema = z.strictObject({
       mlpStd: initStd,
       unembedStd: initStd,
       /** One tensor's std by name (see transformerWeightNames): overrides the above. */
-      tensorStd: z.record(z.string(), z.number().positive()).optional(),
-    })
-    .default({}),
+      tensorStd: z.optional(z.record(z.string(), z.number().check(z.positive()))),
+    }),
+    {},
+  ),
 });
 
 export type TransformerConfig = z.output<typeof transformerSchema>;

@@ -1,0 +1,387 @@
+/**
+ * The volunteer protocol, shared by the page (web/volunteer.ts) and the headless contributor
+ * (`grokedge volunteer`, src/cli/volunteer.ts), so both speak to the API exactly alike:
+ *
+ *   register once → lease a unit → train it, reporting progress at every evaluation (and a heartbeat
+ *   between evaluations far apart, so the lease does not run out) and stopping when the API says so
+ *   → post the result → lease the next one.
+ *
+ * No work: ask again later. A failed request: retry with exponential backoff and jitter, capped; a
+ * result is retried until it is delivered (posting it is idempotent, and the API takes it even after
+ * the lease expired while the unit still needs it). Runtime-agnostic: the host says how to train
+ * (trainInBackground in a page, grokedge/node in Node), where to keep the client's identity, and
+ * listens to events to show what happens. No DOM and no Node built-ins here.
+ */
+import type { z } from "zod";
+import type { RunConfig } from "../config/run-config.js";
+import type { RunResult } from "../config/run-result.js";
+import type { Progress } from "../index.js";
+import type { Lease, ProgressReply, RegisteredClient, ResultVerdict, registerClientSchema } from "../../worker/src/schema.js";
+
+/** What a volunteer tells the API about itself when it registers. */
+export type Capabilities = z.input<typeof registerClientSchema>;
+
+// ---- the API calls ------------------------------------------------------------------------------
+
+/**
+ * A request that failed: `status` 0 when no response came (network, DNS, refused connection);
+ * `code` is the API's error code (`sweep_not_found`), or for status 0 the network error's (`ECONNREFUSED`).
+ */
+export class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly url: string,
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = "ApiFailure";
+  }
+
+  /** Worth retrying: no response, a server error or rate limiting (anything else will fail again). */
+  get transient(): boolean {
+    return this.status === 0 || this.status >= 500 || this.status === 429;
+  }
+}
+
+export interface VolunteerApi {
+  /** The API's origin, as given. */
+  readonly origin: string;
+  register(capabilities: Capabilities): Promise<RegisteredClient>;
+  /** The next unit to train, or null when there is no work (204). */
+  lease(token: string, sweep?: string): Promise<Lease | null>;
+  progress(token: string, leaseId: string, body: { step: number; metrics?: Progress["point"] }): Promise<ProgressReply>;
+  result(token: string, leaseId: string, body: { result: RunResult; timings: { wallSeconds: number; setupSeconds?: number } }): Promise<ResultVerdict>;
+}
+
+export interface ApiRequest {
+  token?: string;
+  /** Sent as JSON. */
+  body?: unknown;
+  /** "text": a successful reply is returned as text (CSV), not parsed. Error replies are always JSON. */
+  accept?: "json" | "text";
+  fetch?: typeof fetch;
+  signal?: AbortSignal;
+}
+
+/** One request to the API; throws an ApiFailure naming the method, the URL and what went wrong. */
+export async function apiRequest<T>(origin: string, method: string, path: string, { token, body, accept = "json", fetch: fetchImpl = fetch, signal }: ApiRequest = {}): Promise<{ status: number; body: T | null; text: string }> {
+  const url = new URL(path, origin).href;
+  const headers: Record<string, string> = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers["content-type"] = "application/json";
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetchImpl(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
+    text = await response.text();
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    const cause = (error as { cause?: { code?: unknown } })?.cause;
+    throw new ApiFailure(0, url, `${method} ${url}: ${describeNetworkError(error)}`, typeof cause?.code === "string" ? cause.code : undefined);
+  }
+  if (response.ok && accept === "text") return { status: response.status, body: null, text };
+  let parsed: unknown = null;
+  if (text) {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new ApiFailure(response.status, url, `${method} ${url}: ${response.status}, not JSON: ${text.slice(0, 200)}`);
+    }
+  }
+  if (!response.ok) {
+    const error = (parsed as { error?: { code?: string; message?: string } } | null)?.error;
+    throw new ApiFailure(response.status, url, `${method} ${url}: ${response.status} ${error?.code ?? ""} ${error?.message ?? text.slice(0, 200)}`.replace(/\s+/g, " ").trim(), error?.code);
+  }
+  return { status: response.status, body: parsed as T, text };
+}
+
+/**
+ * Delay before retry number `attempt` (1, 2, …): `baseMs` doubled per attempt up to `maxMs`, then
+ * scaled by a random factor in [0.5, 1) so that clients that failed together do not retry together.
+ */
+export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.min(attempt - 1, 30)) * (0.5 + random() / 2);
+}
+
+/** The volunteer endpoints over fetch. */
+export function createVolunteerApi(origin: string, fetchImpl?: typeof fetch): VolunteerApi {
+  const call = <T>(method: string, path: string, init: ApiRequest = {}) => apiRequest<T>(origin, method, path, { ...init, fetch: fetchImpl });
+  const required = <T>(reply: { body: T | null }, what: string): T => {
+    if (reply.body === null) throw new ApiFailure(0, origin, `${what} returned no body`);
+    return reply.body;
+  };
+  return {
+    origin,
+    async register(capabilities) {
+      return required(await call<RegisteredClient>("POST", "/api/clients", { body: capabilities }), "POST /api/clients");
+    },
+    async lease(token, sweep) {
+      const reply = await call<{ lease: Lease }>("POST", sweep === undefined ? "/api/leases" : `/api/leases?sweep=${encodeURIComponent(sweep)}`, { token });
+      return reply.status === 204 || reply.body === null ? null : reply.body.lease;
+    },
+    async progress(token, leaseId, body) {
+      return required(await call<ProgressReply>("POST", `/api/leases/${leaseId}/progress`, { token, body }), "POST progress");
+    },
+    async result(token, leaseId, body) {
+      return required(await call<{ result: ResultVerdict }>("POST", `/api/leases/${leaseId}/result`, { token, body }), "POST result").result;
+    },
+  };
+}
+
+/** fetch's TypeError says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND …) is its cause. */
+function describeNetworkError(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
+  const message = error instanceof Error ? error.message : String(error);
+  return cause?.code ? `${message} (${cause.code})` : cause?.message ? `${message} (${cause.message})` : message;
+}
+
+// ---- the loop -----------------------------------------------------------------------------------
+
+export interface VolunteerTiming {
+  /** Wait this long before asking again when there is no work. */
+  noWorkRetryMs: number;
+  /** First retry delay after a failure; doubled per consecutive failure up to retryMaxMs, with jitter. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Report progress (without metrics) at least this often, so a lease with evaluations far apart stays alive. */
+  heartbeatMs: number;
+}
+
+export const DEFAULT_TIMING: VolunteerTiming = { noWorkRetryMs: 30_000, retryBaseMs: 1_000, retryMaxMs: 30_000, heartbeatMs: 60_000 };
+
+/** Where the host keeps the client's registration between leases (localStorage in a page, memory in the CLI). */
+export interface IdentityStore {
+  load(): RegisteredClient | null;
+  save(client: RegisteredClient | null): void;
+}
+
+export interface VolunteerHost {
+  capabilities(): Capabilities;
+  identity: IdentityStore;
+  /** Trains a leased unit's config; aborting `signal` must reject the run. */
+  train(config: RunConfig, options: { onProgress: (progress: Progress) => void; signal: AbortSignal }): Promise<RunResult>;
+}
+
+/** What happens, for the host to show; every handler is optional. */
+export interface VolunteerEvents {
+  registered?(client: RegisteredClient): void;
+  leased?(lease: Lease): void;
+  progress?(lease: Lease, progress: Progress): void;
+  /** The API said stop (the unit was validated or failed meanwhile, or the lease expired). */
+  stopped?(lease: Lease, reason: string): void;
+  completed?(lease: Lease, result: RunResult, verdict: ResultVerdict, wallSeconds: number): void;
+  /** No work; the next ask is in `retryMs`. */
+  idle?(retryMs: number): void;
+  /** A request or a run failed; the next attempt is in `retryMs` (0: training goes on regardless). */
+  failed?(context: string, error: unknown, retryMs: number): void;
+}
+
+export interface VolunteerOptions {
+  api: VolunteerApi;
+  host: VolunteerHost;
+  events?: VolunteerEvents;
+  /** Take work of this sweep only. */
+  sweep?: string;
+  /** Stop now: a unit in training is abandoned (its lease expires and the unit returns to the pool). */
+  signal?: AbortSignal;
+  /** Stop once the unit in training is done and reported (at once if there is none). */
+  finish?: AbortSignal;
+  /** Stop after this many results are posted. */
+  maxUnits?: number;
+  /** Lease no unit at or after this time (ms since the epoch); a unit in training is finished. */
+  until?: number;
+  /**
+   * Give up instead of retrying (throw the ApiFailure) when asking for work is refused (a 4xx other
+   * than 401: an unknown sweep, say), or when the API has not answered `firstContactAttempts`
+   * requests in a row since the loop started (a wrong URL). Once it has answered, network loss is
+   * waited out. Unset (the page): every failure is retried.
+   */
+  strict?: { firstContactAttempts: number };
+  timing?: Partial<VolunteerTiming>;
+  /** Jitter source (tests pin it). */
+  random?: () => number;
+}
+
+export type VolunteerEnd = "max-units" | "until" | "finish" | "signal";
+
+export interface VolunteerReport {
+  /** Results posted and answered by the API. */
+  units: number;
+  /** Training steps of those results. */
+  steps: number;
+  /** Verdicts of those results by status (pending, valid, invalid, …). */
+  verdicts: Record<string, number>;
+  /** Units the API stopped before they finished. */
+  stopped: number;
+  /** The lease of a unit abandoned when the loop was stopped during its training, if any. */
+  abandoned: Lease | null;
+  endedBy: VolunteerEnd;
+}
+
+/** Thrown inside a run when the API says stop. */
+class StoppedByApi extends Error {}
+
+/** Runs the protocol until a stop condition; resolves with what was contributed. */
+export async function runVolunteer(options: VolunteerOptions): Promise<VolunteerReport> {
+  const { api, host, events = {} } = options;
+  const timing = { ...DEFAULT_TIMING, ...options.timing };
+  const random = options.random ?? Math.random;
+  const report: VolunteerReport = { units: 0, steps: 0, verdicts: {}, stopped: 0, abandoned: null, endedBy: "signal" };
+  let failures = 0;
+  let contacted = false;
+  const backoff = () => backoffDelay(failures, timing.retryBaseMs, timing.retryMaxMs, random);
+  const succeeded = () => {
+    failures = 0;
+    contacted = true;
+  };
+  /** Counts a failure and returns the delay before the next attempt; in strict mode, throws one not worth waiting out. */
+  const failure = (error: unknown): number => {
+    failures++;
+    if (options.strict && error instanceof ApiFailure && !contacted && failures >= options.strict.firstContactAttempts) throw error;
+    return backoff();
+  };
+  const ended = (): VolunteerEnd | null =>
+    options.signal?.aborted ? "signal" : options.finish?.aborted ? "finish" : options.maxUnits !== undefined && report.units >= options.maxUnits ? "max-units" : options.until !== undefined && Date.now() >= options.until ? "until" : null;
+  /** Waits, waking early on a stop signal and at `until`. */
+  const pause = (ms: number) => wait(options.until === undefined ? ms : Math.max(0, Math.min(ms, options.until - Date.now())), [options.signal, options.finish]);
+
+  for (;;) {
+    const end = ended();
+    if (end) return { ...report, endedBy: end };
+    let client: RegisteredClient;
+    let lease: Lease | null;
+    try {
+      client = host.identity.load() ?? (await register(api, host, events));
+      succeeded();
+      try {
+        lease = await api.lease(client.token, options.sweep);
+      } catch (error) {
+        // A token this server does not recognise (new secret, reset database): register afresh.
+        if (error instanceof ApiFailure && error.status === 401) {
+          host.identity.save(null);
+          continue;
+        }
+        throw error;
+      }
+      succeeded();
+    } catch (error) {
+      if (options.strict && error instanceof ApiFailure && !error.transient) throw error;
+      const retryMs = failure(error);
+      events.failed?.("asking for work", error, retryMs);
+      await pause(retryMs);
+      continue;
+    }
+    if (!lease) {
+      events.idle?.(timing.noWorkRetryMs);
+      await pause(timing.noWorkRetryMs);
+      continue;
+    }
+    events.leased?.(lease);
+    const outcome = await trainLease(lease, client, options, timing, events, { failure, succeeded, pause });
+    if (outcome.kind === "abandoned") return { ...report, abandoned: lease, endedBy: "signal" };
+    if (outcome.kind === "stopped") report.stopped++;
+    if (outcome.kind === "posted") {
+      report.units++;
+      report.steps += outcome.steps;
+      report.verdicts[outcome.verdict.status] = (report.verdicts[outcome.verdict.status] ?? 0) + 1;
+    }
+  }
+}
+
+async function register(api: VolunteerApi, host: VolunteerHost, events: VolunteerEvents): Promise<RegisteredClient> {
+  const client = await api.register(host.capabilities());
+  host.identity.save(client);
+  events.registered?.(client);
+  return client;
+}
+
+type LeaseOutcome = { kind: "posted"; verdict: ResultVerdict; steps: number } | { kind: "stopped" } | { kind: "failed" } | { kind: "abandoned" };
+
+interface Retrying {
+  failure(error: unknown): number;
+  succeeded(): void;
+  pause(ms: number): Promise<void>;
+}
+
+async function trainLease(lease: Lease, client: RegisteredClient, options: VolunteerOptions, timing: VolunteerTiming, events: VolunteerEvents, retrying: Retrying): Promise<LeaseOutcome> {
+  const { api, host } = options;
+  const started = Date.now();
+  const abort = new AbortController();
+  const stopNow = () => abort.abort(options.signal?.reason);
+  options.signal?.addEventListener("abort", stopNow);
+  // Stopped while the lease was being shown: abandon it before training starts.
+  if (options.signal?.aborted) stopNow();
+  let lastReport = started;
+  // Progress reports go one after another; a failed one is reported, and training goes on.
+  let reports = Promise.resolve();
+  const send = (body: { step: number; metrics?: Progress["point"] }) => {
+    lastReport = Date.now();
+    reports = reports.then(async () => {
+      try {
+        const reply = await api.progress(client.token, lease.id, body);
+        if (reply.stop) abort.abort(new StoppedByApi(reply.reason ?? "no reason given"));
+      } catch (error) {
+        events.failed?.("progress report", error, 0);
+      }
+    });
+  };
+  const onProgress = (progress: Progress) => {
+    events.progress?.(lease, progress);
+    if (progress.point) send({ step: progress.step, metrics: progress.point });
+    else if (Date.now() - lastReport >= timing.heartbeatMs) send({ step: progress.step });
+  };
+  let result: RunResult;
+  try {
+    result = await host.train(lease.config, { onProgress, signal: abort.signal });
+    await reports;
+    if (abort.signal.aborted) throw abort.signal.reason;
+  } catch (error) {
+    await reports;
+    if (options.signal?.aborted) return { kind: "abandoned" };
+    if (abort.signal.reason instanceof StoppedByApi) {
+      events.stopped?.(lease, abort.signal.reason.message);
+      return { kind: "stopped" };
+    }
+    const retryMs = retrying.failure(error);
+    events.failed?.(`training unit ${lease.unitId}`, error, retryMs);
+    await retrying.pause(retryMs);
+    return { kind: "failed" };
+  } finally {
+    options.signal?.removeEventListener("abort", stopNow);
+  }
+  const body = { result, timings: { wallSeconds: (Date.now() - started) / 1000 } };
+  // The result is the work itself: retry it through network loss until delivered or stopped.
+  for (;;) {
+    try {
+      const verdict = await api.result(client.token, lease.id, body);
+      retrying.succeeded();
+      events.completed?.(lease, result, verdict, body.timings.wallSeconds);
+      return { kind: "posted", verdict, steps: result.summary.stepsRun };
+    } catch (error) {
+      if (!(error instanceof ApiFailure && error.transient)) {
+        events.failed?.(`posting the result of unit ${lease.unitId}`, error, 0);
+        return { kind: "failed" };
+      }
+      const retryMs = retrying.failure(error);
+      events.failed?.(`posting the result of unit ${lease.unitId}`, error, retryMs);
+      await wait(retryMs, [options.signal]);
+      if (options.signal?.aborted) return { kind: "abandoned" };
+    }
+  }
+}
+
+/** Resolves after `ms`, or as soon as one of the signals aborts. */
+function wait(ms: number, signals: (AbortSignal | undefined)[]): Promise<void> {
+  return new Promise((resolve) => {
+    const live = signals.filter((s): s is AbortSignal => s !== undefined);
+    if (ms <= 0 || live.some((s) => s.aborted)) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      for (const s of live) s.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    for (const s of live) s.addEventListener("abort", done);
+  });
+}
