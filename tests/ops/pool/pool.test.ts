@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { train } from "../../../src/node.js";
 import { createNodeThreadPool } from "../../../src/hosts/node/pool.js";
 import type { ThreadPool } from "../../../src/ops/pool/pool.js";
-import { chunkCount, chunkOf, CHUNKS, CHUNKS_PER_THREAD, EXTENT, ALIGN, NEXT_CHUNK, runChunks } from "../../../src/ops/pool/control.js";
+import { ARGS_BYTE_OFFSET, chunkCount, chunkOf, CHUNKS, CHUNKS_PER_THREAD, CONTROL_BYTES, controlViews, EXTENT, ALIGN, FAILED, failureText, MAX_ARGS, NEXT_CHUNK, reportFailure, runChunks } from "../../../src/ops/pool/control.js";
+import { createThreadPool } from "../../../src/ops/pool/pool.js";
+import type { PoolExecutor } from "../../../src/ops/pool/pool-executor.js";
+import { PARALLEL_MIN_WORK } from "../../../src/ops/pool/pool-executor.js";
+import { loadBuild } from "../../../src/node.js";
 import { gemm, workspaceFloats } from "../../../src/ops/gemm.js";
 import { smallMlpConfig } from "../../support/configs.js";
 
@@ -59,6 +63,42 @@ describe("chunks", () => {
   });
 });
 
+describe("the control block", () => {
+  it("its views lie inside CONTROL_BYTES, one after the other: words, then the f64 arguments, then the message", () => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    const views = controlViews(memory, 1024);
+    expect([views.words.byteOffset, views.words.byteLength]).toEqual([1024, ARGS_BYTE_OFFSET]);
+    expect([views.args.byteOffset, views.args.length]).toEqual([1024 + ARGS_BYTE_OFFSET, MAX_ARGS]);
+    expect(views.message.byteOffset).toBe(views.args.byteOffset + views.args.byteLength);
+    expect(views.message.byteOffset + views.message.byteLength).toBe(1024 + CONTROL_BYTES);
+  });
+
+  it("keeps the first worker failure, its text cut to fit, and reads back exactly that text", () => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    const views = controlViews(memory, 0);
+    views.message.fill(0x78); // leftovers past the terminator must not be read
+    reportFailure(views, 2, new RangeError("memory access out of bounds"));
+    reportFailure(views, 1, new Error("a later failure"));
+    expect(views.words[FAILED]).toBe(3);
+    expect(failureText(views)).toBe("RangeError: memory access out of bounds");
+    const long = controlViews(new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }), 0);
+    reportFailure(long, 0, "x".repeat(1000));
+    expect(failureText(long)).toBe("x".repeat(long.message.length - 1));
+  });
+});
+
+describe("creating a pool", () => {
+  it.each([0, 1.5, 65])("refuses %s threads", async (threads) => {
+    await expect(createNodeThreadPool(threads)).rejects.toThrow(`threads must be an integer in [1, 64], got ${threads}`);
+  });
+
+  it("refuses the single-thread build (a pool needs the shared-memory one)", async () => {
+    const { module } = await loadBuild("simd");
+    const host = { spawn: () => expect.unreachable("no worker may start") };
+    await expect(createThreadPool(module, 2, host)).rejects.toThrow(new TypeError("a thread pool needs the simd-threads build"));
+  });
+});
+
 describe("training on a thread pool", () => {
   it.each([
     ["embedding MLP, AdamW", mlp],
@@ -94,6 +134,41 @@ describe("ThreadPool", () => {
       pool.ops.gemm(layout, many, a, b, m, k, n, false, workspace);
       expect(arena.f32(many, m * n)).toEqual(arena.f32(one, m * n));
     }
+  });
+
+  it("the workers take part: a matmul whose chunks take milliseconds is shared, with one thread's bits", () => {
+    // Chunks are claimed, not assigned, so a worker that wakes late may find none left; a big op
+    // gives them time to wake. The bits are checked on every attempt, the sharing over five.
+    const executor = pool.ops.executor as PoolExecutor;
+    const { arena, kernels } = pool.kernels;
+    const [m, k, n] = [2048, 256, 256];
+    const a = arena.allocF32(m * k), b = arena.allocF32(k * n), one = arena.allocF32(m * n), many = arena.allocF32(m * n);
+    arena.f32(a, m * k).forEach((_, i, v) => (v[i] = Math.sin(i)));
+    arena.f32(b, k * n).forEach((_, i, v) => (v[i] = Math.cos(i)));
+    const floats = workspaceFloats("nn", m, k, n), workspace = { ptr: arena.allocF32(floats), floats };
+    gemm(kernels, "nn", one, a, b, m, k, n, false, workspace);
+    let shared = false;
+    for (let attempt = 0; attempt < 5 && !shared; attempt++) {
+      const before = { ...executor.stats };
+      pool.ops.gemm("nn", many, a, b, m, k, n, false, workspace);
+      expect(arena.f32(many, m * n)).toEqual(arena.f32(one, m * n));
+      const chunks = executor.stats.chunks - before.chunks;
+      expect(chunks).toBe(chunkCount(Math.ceil(n / 8), 1, 3) + chunkCount(m, 4, 3)); // packing, then the multiply
+      shared = executor.stats.coordinatorChunks - before.coordinatorChunks < chunks;
+    }
+    expect(shared).toBe(true);
+  });
+
+  it("counts split and serial calls (bench:train reads them)", () => {
+    const executor = pool.ops.executor as PoolExecutor;
+    const x = pool.kernels.arena.allocF32(PARALLEL_MIN_WORK);
+    const before = { ...executor.stats };
+    pool.ops.add(x, x, x, 64); // far below the threshold: on the coordinator alone
+    expect(executor.stats.serialCalls - before.serialCalls).toBe(1);
+    expect(executor.stats.splitCalls - before.splitCalls).toBe(0);
+    pool.ops.add(x, x, x, PARALLEL_MIN_WORK);
+    expect(executor.stats.splitCalls - before.splitCalls).toBe(1);
+    expect(executor.stats.chunks - before.chunks).toBe(chunkCount(PARALLEL_MIN_WORK, 4, 3));
   });
 
   it("adds up the slices' results (loss correct counts)", () => {
