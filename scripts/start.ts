@@ -1,6 +1,7 @@
 /**
  * npm start: build, make .dev.vars if missing, apply the D1 migrations locally, run `wrangler dev` on
- * localhost:8787 and, on first start, seed the default sweep through the API itself.
+ * localhost:8787 (or the port in PORT) and, on first start, seed the default sweep through the API
+ * itself. Ctrl-C or SIGTERM stops wrangler and the workerd it started (their whole process group).
  *
  * wrangler dev never fires wrangler.toml's cron trigger, so this script stands in for it: it runs
  * `wrangler dev --test-scheduled` and calls the scheduled handler (GET /__scheduled) every minute,
@@ -32,7 +33,9 @@ if (!adminToken) throw new Error(".dev.vars has no ADMIN_TOKEN (see .dev.vars.ex
 
 wrangler(["d1", "migrations", "apply", "grokedge", "--local"]);
 
-const dev = spawn("npx", ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(PORT), "--test-scheduled", "--show-interactive-dev-session=false"], { cwd: ROOT, env, stdio: ["inherit", "pipe", "inherit"] });
+// In a process group of its own (detached), so a signal reaches workerd too: wrangler does not always
+// pass SIGTERM on, and an orphaned workerd would keep holding the port.
+const dev = spawn(`${ROOT}node_modules/.bin/wrangler`, ["dev", "--ip", "127.0.0.1", "--port", String(PORT), "--test-scheduled", "--show-interactive-dev-session=false"], { cwd: ROOT, env, stdio: ["inherit", "pipe", "inherit"], detached: true });
 let ready = false;
 let scheduled: NodeJS.Timeout | undefined;
 dev.stdout.on("data", async (chunk: Buffer) => {
@@ -46,7 +49,7 @@ dev.on("exit", (code) => {
   clearInterval(scheduled);
   process.exit(code ?? 0);
 });
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => dev.kill(signal));
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.kill(-dev.pid!, signal));
 
 /** Fires the Worker's scheduled handler (expires leases past their deadline), as the deployed cron would. */
 async function runScheduled(): Promise<void> {
