@@ -50,6 +50,12 @@
 // src/engine/checkpoint.ts, src/engine/loss.ts: none (100 %).
 // src/engine/optimizer.ts: `if (end === start) continue` → `if (false)`: a group with no parameters then gets a
 //   zero-length kernel call, which changes nothing.
+// src/ops/gemm.ts: `if (!executor)` → `if (true)` in gemm(): the serial executor is cached only to save ~3 µs a call.
+// src/ops/pool/control.ts: failureText's `i < views.message.length` → `i <= …` or `true`: reportFailure always writes a
+//   terminator within the area, so the loop stops there first.
+// src/ops/pool/: the worker side (worker-loop.ts, and control.ts's reportFailure/runChunks as workers run them)
+//   executes in worker threads, where Stryker does not switch mutants on: its mutants show as "no coverage". The
+//   conformance suite and tests/ops/pool/ exercise that code; a mutation of it must be tried by hand.
 /** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
 export default {
   packageManager: "npm",
