@@ -2,7 +2,7 @@
  * The presets `--preset NAME` names: run configs (train) and sweep specs (sweep create), built from
  * the published setups in src/config/presets.ts.
  */
-import { quadraticMlpConfig } from "../config/presets.js";
+import { quadraticMlpConfig, quadraticMlpSweep } from "../config/presets.js";
 import type { RunConfigInput } from "../config/run-config.js";
 import { UsageError } from "./errors.js";
 
@@ -32,17 +32,7 @@ const RUN_PRESETS: Record<string, Preset<RunConfigInput>> = {
 const SWEEP_PRESETS: Record<string, Preset<SweepSpec>> = {
   "doshi-2023": {
     description: "the quadratic MLP over weight decay {0, 1, 5, 10} × train fraction {0.3, 0.5, 0.7} × 3 seeds, 300 steps, quorum 2: a phase diagram",
-    build: () => ({
-      name: "Quadratic MLP on a + b mod 97: weight decay × training fraction",
-      baseConfig: quadraticMlpConfig({ steps: 300, evalInterval: 5 }),
-      axes: [
-        { path: "optimizer.weightDecay", values: [0, 1, 5, 10] },
-        { path: "task.trainFraction", values: [0.3, 0.5, 0.7] },
-      ],
-      seeds: [0, 1, 2],
-      quorum: 2,
-      phase: { trainAccuracy: 0.99, testAccuracy: 0.99, grokkingDelay: 20 },
-    }),
+    build: quadraticMlpSweep,
   },
 };
 

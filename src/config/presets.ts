@@ -21,3 +21,22 @@ export function quadraticMlpConfig({ seed = 0, steps = 100, evalInterval = 1 }: 
     seed,
   } satisfies RunConfigInput;
 }
+
+/**
+ * The quadratic MLP over weight decay {0, 1, 5, 10} × training fraction {0.3, 0.5, 0.7} × 3 seeds,
+ * 300 steps: a small phase diagram of where it memorizes, groks or comprehends. The body of
+ * POST /api/sweeps; `npm start` seeds it and `grokedge sweep create --preset doshi-2023` creates it.
+ */
+export function quadraticMlpSweep() {
+  return {
+    name: "Quadratic MLP on a + b mod 97: weight decay × training fraction",
+    baseConfig: quadraticMlpConfig({ steps: 300, evalInterval: 5 }),
+    axes: [
+      { path: "optimizer.weightDecay", values: [0, 1, 5, 10] },
+      { path: "task.trainFraction", values: [0.3, 0.5, 0.7] },
+    ],
+    seeds: [0, 1, 2],
+    quorum: 2,
+    phase: { trainAccuracy: 0.99, testAccuracy: 0.99, grokkingDelay: 20 },
+  };
+}
