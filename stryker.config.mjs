@@ -51,6 +51,8 @@
 // src/engine/optimizer.ts: `if (end === start) continue` → `if (false)`: a group with no parameters then gets a
 //   zero-length kernel call, which changes nothing.
 // src/ops/gemm.ts: `if (!executor)` → `if (true)` in gemm(): the serial executor is cached only to save ~3 µs a call.
+// src/ops/ops.ts (99.4 %): tanh's `backwardReads: "y"` → `""`: the backward passes y for anything but "x", so "" reads
+//   y too (the type forbids ""; only the runtime table is mutated).
 // src/ops/pool/control.ts: failureText's `i < views.message.length` → `i <= …` or `true`: reportFailure always writes a
 //   terminator within the area, so the loop stops there first.
 // src/ops/pool/: the worker side (worker-loop.ts, and control.ts's reportFailure/runChunks as workers run them)
