@@ -5,7 +5,7 @@
 //   3 src/engine/ + src/config/ tasks, models, optimizer, training run, checkpoints, run plan; schemas
 //   4 src/tfjs/                 optional TensorFlow.js backend
 //   5 src/hosts/                Node and browser hosts (workers, pools, file access)
-//   6 src/index.ts, src/node.ts, src/cli/
+//   6 src/index.ts, src/node.ts, src/webgpu.ts, src/cli/
 //   7 consumers: web/, worker/src/, bench/, scripts/
 //
 // A lower layer never imports a higher one. Every rule is a `forbidden` rule with severity
@@ -100,9 +100,10 @@ module.exports = {
       name: "tfjs-is-optional",
       severity: "error",
       comment:
-        "TensorFlow.js is an optional dependency: in src/ only src/tfjs/ and the models' " +
-        "src/engine/models/*/tfjs.ts files may import src/tfjs/ or @tensorflow/*.",
-      from: { path: "^src/", pathNot: ["^src/tfjs/", "^src/engine/models/[^/]+/tfjs\\.ts$"] },
+        "TensorFlow.js is an optional dependency: in src/ only src/tfjs/, the models' " +
+        "src/engine/models/*/tfjs.ts files and the GPU entry point src/webgpu.ts (grokedge/webgpu, " +
+        "which loads it on demand) may import src/tfjs/ or @tensorflow/*.",
+      from: { path: "^src/", pathNot: ["^src/tfjs/", "^src/engine/models/[^/]+/tfjs\\.ts$", "^src/webgpu\\.ts$"] },
       to: { path: TFJS },
     },
     {
@@ -110,7 +111,8 @@ module.exports = {
       severity: "error",
       comment:
         "The entry points (src/index.ts, src/node.ts, src/cli/) must not pull TensorFlow.js in, " +
-        "not even transitively: it is optional and loaded only by code that asks for it.",
+        "not even transitively (so not src/webgpu.ts either): it is optional and loaded only by " +
+        "code that asks for it.",
       from: { path: ["^src/(index|node)\\.ts$", "^src/cli(\\.ts$|/)"] },
       to: { path: TFJS, reachable: true },
     },
@@ -131,9 +133,9 @@ module.exports = {
       name: "entry-points-import-only-layers-1-to-5",
       severity: "error",
       comment:
-        "src/index.ts and src/node.ts may import layers 1-5 (src/node.ts also re-exports " +
-        "src/index.ts); src/index.ts must not import src/node.ts and neither imports src/cli/.",
-      from: { path: "^src/(index|node)\\.ts$" },
+        "src/index.ts, src/node.ts and src/webgpu.ts may import layers 1-5 (src/node.ts also " +
+        "re-exports src/index.ts); none imports another entry point but src/index.ts, nor src/cli/.",
+      from: { path: "^src/(index|node|webgpu)\\.ts$" },
       to: { path: "^src/", pathNot: ["^src/(wasm|ops|config|engine|tfjs|hosts)/", "^src/index\\.ts$"] },
     },
     {
@@ -142,9 +144,9 @@ module.exports = {
       comment:
         "src/cli/ (the grokedge command) is a client of the public API: besides its own files it may " +
         "import only src/node.ts, src/index.ts, src/config/, src/hosts/ and the volunteer protocol " +
-        "it shares with the page (src/client/volunteer.ts), not the engine, ops or wasm directly.",
+        "it shares with the page (src/client/volunteer.ts, volunteer-api.ts), not the engine, ops or wasm directly.",
       from: { path: "^src/cli(\\.ts$|/)" },
-      to: { path: "^src/", pathNot: ["^src/(node|index)\\.ts$", "^src/(config|hosts|cli)/", "^src/client/volunteer\\.ts$"] },
+      to: { path: "^src/", pathNot: ["^src/(node|index)\\.ts$", "^src/(config|hosts|cli)/", "^src/client/volunteer(-api)?\\.ts$"] },
     },
 
     // ---- layer 7: consumers --------------------------------------------------------------
@@ -152,20 +154,34 @@ module.exports = {
       name: "web-imports-only-public-api",
       severity: "error",
       comment:
-        "web/ (the volunteer page) may import from outside web/ only src/index.ts, src/config/**, " +
-        "src/engine/run-plan.ts, the volunteer protocol (src/client/volunteer.ts) and the API's types " +
-        "worker/src/schema.ts and worker/src/client.ts.",
+        "web/ (the volunteer page, the dashboard) may import from outside web/ only the public entry " +
+        "points src/index.ts and src/webgpu.ts (the GPU path), src/config/**, " +
+        "src/engine/run-plan.ts, the volunteer protocol (src/client/volunteer.ts, volunteer-api.ts), the API's types " +
+        "worker/src/schema.ts and worker/src/client.ts, and (the dashboard only, see " +
+        "dashboard-reads-the-aggregates-rules) the aggregates' pure rules in worker/src/aggregate/.",
       from: { path: "^web/" },
       to: {
         path: "^(src|worker|tests|bench|scripts)/",
         pathNot: [
           "^src/index\\.ts$",
+          "^src/webgpu\\.ts$",
           "^src/config/",
           "^src/engine/run-plan\\.ts$",
-          "^src/client/volunteer\\.ts$",
+          "^src/client/volunteer(-api)?\\.ts$",
           "^worker/src/(schema|client)\\.ts$",
+          "^worker/src/aggregate/(cells|phases)\\.ts$",
         ],
       },
+    },
+    {
+      name: "dashboard-reads-the-aggregates-rules",
+      severity: "error",
+      comment:
+        "Only the researcher dashboard (web/dashboard/) may import worker/src/aggregate/cells.ts and " +
+        "phases.ts (pure functions and types, no Workers types): it labels each run's phase and names " +
+        "the aggregates' metrics with the API's own rule and types instead of a copy that could drift.",
+      from: { path: "^web/", pathNot: "^web/dashboard/" },
+      to: { path: "^worker/src/aggregate/" },
     },
     {
       name: "worker-imports-only-config-and-run-plan",
@@ -215,7 +231,7 @@ module.exports = {
         "except the typed client's entry (src/client/index.ts, grokedge/client), which re-exports the " +
         "API's client and request/reply types (worker/src/client.ts, worker/src/schema.ts).",
       // src/client/volunteer.ts: see volunteer-protocol-imports-only-api-schema.
-      from: { path: "^src/", pathNot: ["^src/client/index\\.ts$", "^src/client/volunteer\\.ts$"] },
+      from: { path: "^src/", pathNot: ["^src/client/index\\.ts$", "^src/client/volunteer(-api)?\\.ts$"] },
       to: { path: OUTSIDE_SRC },
     },
     {
@@ -229,9 +245,9 @@ module.exports = {
       name: "volunteer-protocol-imports-only-api-schema",
       severity: "error",
       comment:
-        "The volunteer protocol shared by the page and the CLI (src/client/volunteer.ts) may import, " +
+        "The volunteer protocol shared by the page and the CLI (src/client/volunteer.ts, volunteer-api.ts) may import, " +
         "from outside src/, only the API's request/reply types (worker/src/schema.ts).",
-      from: { path: "^src/client/volunteer\\.ts$" },
+      from: { path: "^src/client/volunteer(-api)?\\.ts$" },
       to: { path: OUTSIDE_SRC, pathNot: "^worker/src/schema\\.ts$" },
     },
     {
@@ -249,11 +265,11 @@ module.exports = {
       name: "universal-code-not-to-node-host",
       severity: "error",
       comment:
-        "The universal entry point src/index.ts, the browser host (src/hosts/browser/, " +
-        "src/hosts/threads-available.ts) and the page (web/) run in browsers: they must not import " +
-        "the Node host (src/hosts/node/) or src/node.ts / src/cli/. Nor may the volunteer protocol " +
-        "the page shares with the CLI (src/client/volunteer.ts).",
-      from: { path: ["^src/index\\.ts$", "^src/hosts/browser/", "^src/hosts/threads-available\\.ts$", "^web/", "^src/client/volunteer\\.ts$"] },
+        "The universal entry point src/index.ts, the GPU entry point src/webgpu.ts, the browser host " +
+        "(src/hosts/browser/, src/hosts/threads-available.ts) and the page (web/) run in browsers: " +
+        "they must not import the Node host (src/hosts/node/) or src/node.ts / src/cli/. Nor may the " +
+        "volunteer protocol the page shares with the CLI (src/client/volunteer.ts, volunteer-api.ts).",
+      from: { path: ["^src/(index|webgpu)\\.ts$", "^src/hosts/browser/", "^src/hosts/threads-available\\.ts$", "^web/", "^src/client/volunteer(-api)?\\.ts$"] },
       to: {
         path: ["^src/hosts/node/", "^src/node\\.ts$", "^src/cli(\\.ts$|/)"],
       },
@@ -262,10 +278,10 @@ module.exports = {
       name: "universal-code-not-to-node-builtins",
       severity: "error",
       comment:
-        "The universal entry point src/index.ts, the browser host (src/hosts/browser/, " +
-        "src/hosts/threads-available.ts), the page (web/) and the volunteer protocol it shares with " +
-        "the CLI (src/client/volunteer.ts) must not import Node built-ins.",
-      from: { path: ["^src/index\\.ts$", "^src/hosts/browser/", "^src/hosts/threads-available\\.ts$", "^web/", "^src/client/volunteer\\.ts$"] },
+        "The universal entry point src/index.ts, the GPU entry point src/webgpu.ts, the browser host " +
+        "(src/hosts/browser/, src/hosts/threads-available.ts), the page (web/) and the volunteer " +
+        "protocol it shares with the CLI (src/client/volunteer.ts, volunteer-api.ts) must not import Node built-ins.",
+      from: { path: ["^src/(index|webgpu)\\.ts$", "^src/hosts/browser/", "^src/hosts/threads-available\\.ts$", "^web/", "^src/client/volunteer(-api)?\\.ts$"] },
       to: { dependencyTypes: ["core"] },
     },
   ],

@@ -1,195 +1,215 @@
 /**
- * The volunteer page: the shared volunteer protocol (src/client/volunteer.ts — register, lease, train
- * with progress reports, stop when told, post the result, next lease; the CLI's `grokedge volunteer`
- * runs the same loop) with training in a coordinator Web Worker over a thread pool (src/ops/pool/),
- * and the page around it: the registration kept in localStorage, what it computes, a live accuracy
- * curve, this browser's completed units and the global stats. Errors go on the page.
+ * The volunteer page. It shows what this device can do and what pressing Start will do with it;
+ * nothing trains before Start. Start runs the shared volunteer protocol (src/client/volunteer.ts:
+ * register, lease offering the allowed backends, train with the lease's backend while reporting
+ * progress, post the result, next lease; the CLI's `grokedge volunteer` runs the same loop): on the
+ * processor in a coordinator Web Worker over a thread pool (trainInBackground), on the GPU with
+ * TensorFlow.js on WebGPU when the volunteer allows it and the lease asks for it. Around it: live
+ * uPlot charts of the unit, its pace from the run plan, this browser's results with their verdicts,
+ * and the project's totals. The modules in web/volunteer/ each do one of these.
  */
-import type { RunConfig } from "../src/config/run-config.js";
-import type { CurvePoint } from "../src/config/run-result.js";
-import { trainInBackground } from "../src/index.js";
-import { createVolunteerApi, runVolunteer, type IdentityStore, type VolunteerEvents } from "../src/client/volunteer.js";
-import type { RegisteredClient } from "../worker/src/schema.js";
-import { drawCurve } from "./curve.js";
+import "uplot/dist/uPlot.min.css";
+import { planRun, trainInBackground } from "../src/index.js";
+import { ApiFailure, createVolunteerApi, type LeaseBackend } from "../src/client/volunteer-api.js";
+import { runVolunteer, type VolunteerEvents, type VolunteerHost } from "../src/client/volunteer.js";
+import { createUnitCharts } from "./volunteer/charts.js";
+import { createControls } from "./volunteer/controls.js";
+import { hasWasmSimd, logicalCores } from "./volunteer/device.js";
+import { findGpuAdapter, trainOnGpu } from "./volunteer/gpu.js";
+import { UnitPace } from "./volunteer/pace.js";
+import { identityStore } from "./volunteer/storage.js";
+import { SETTLED_POLL_MS, showResults } from "./volunteer/verdicts.js";
+import { describeDevice, describePlan, describeStop, describeUnit, formatDuration, formatFlops, verdictOf, type DeviceCapabilities } from "./volunteer/wording.js";
 
 const STATS_INTERVAL_MS = 30_000;
-const MAX_THREADS = 4;
-const TOKEN_KEY = "grokedge.client";
-const DONE_KEY = "grokedge.unitsDone";
 
-const $ = <T extends HTMLElement = HTMLElement>(id: string) => {
+const $ = (id: string): HTMLElement => {
   const element = document.getElementById(id);
   if (!element) throw new Error(`the page has no #${id}`);
-  return element as T;
+  return element;
 };
 const at = (path: string) => new URL(path, location.href).href;
-const threads = Math.max(1, Math.min(MAX_THREADS, navigator.hardwareConcurrency || 1));
+const setText = (id: string, text: string) => void ($(id).textContent = text);
 
-// ---- page state -------------------------------------------------------------------------------
+const device: DeviceCapabilities = { simd: hasWasmSimd(), isolated: crossOriginIsolated, cores: logicalCores(), gpu: { state: "checking" } };
+const api = createVolunteerApi(location.origin);
 
-/** Stops the running protocol loop (pause); null while paused. */
-let loopAbort: AbortController | null = null;
+// ---- messages ----------------------------------------------------------------------------------
 
-function setStatus(text: string): void {
-  $("status").textContent = text;
-}
 function showError(context: string, error: unknown): void {
   const message = error instanceof Error ? error.message : String(error);
   console.error(context, error);
-  $("errors").textContent = `${new Date().toLocaleTimeString()} — ${context}: ${message}`;
-}
-function clearError(): void {
-  $("errors").textContent = "";
-}
-function unitsDone(): number {
-  return Number(localStorage.getItem(DONE_KEY) ?? 0) || 0;
-}
-function showUnitsDone(): void {
-  $("units-done").textContent = String(unitsDone());
+  setText("errors", `${new Date().toLocaleTimeString()}: ${context} failed: ${message}`);
 }
 
-// ---- the API beyond the protocol: global stats ------------------------------------------------------
+function showDevice(): void {
+  $("device").replaceChildren(
+    ...describeDevice(device).flatMap((fact) => {
+      const term = document.createElement("dt");
+      term.textContent = fact.label;
+      const value = document.createElement("dd");
+      value.textContent = fact.value;
+      if (!fact.good) value.className = "limited";
+      return [term, value];
+    }),
+  );
+}
+
+function showPlan(): void {
+  $("plan").replaceChildren(
+    ...describePlan(device, controls.choices()).map((sentence) => {
+      const paragraph = document.createElement("p");
+      paragraph.textContent = sentence;
+      return paragraph;
+    }),
+  );
+}
+
+// ---- the project's totals and this browser's verdicts ----------------------------------------------
 
 async function refreshStats(): Promise<void> {
   try {
     const response = await fetch(at("/api/stats"));
-    if (!response.ok) throw new Error(`GET /api/stats: ${response.status}`);
-    const body = (await response.json()) as { volunteersActive: number; unitsValidated: number; trainingSteps: number; flops: number };
-    $("stat-volunteers").textContent = body.volunteersActive.toLocaleString();
-    $("stat-units").textContent = body.unitsValidated.toLocaleString();
-    $("stat-steps").textContent = body.trainingSteps.toLocaleString();
-    $("stat-flops").textContent = body.flops.toExponential(2);
+    if (!response.ok) throw new Error(`GET /api/stats answered ${response.status}`);
+    const stats = (await response.json()) as { volunteersActive: number; unitsValidated: number; trainingSteps: number; flops: number };
+    setText("stat-volunteers", stats.volunteersActive.toLocaleString("en"));
+    setText("stat-units", stats.unitsValidated.toLocaleString("en"));
+    setText("stat-steps", stats.trainingSteps.toLocaleString("en"));
+    setText("stat-flops", formatFlops(stats.flops));
   } catch (error) {
-    showError("global stats", error);
+    showError("fetching the project's totals", error);
   }
 }
 
-// ---- the protocol, shown on the page --------------------------------------------------------------
-
-/** SIMD support: WebAssembly.validate on a minimal module using a v128 instruction. */
-function hasWasmSimd(): boolean {
-  const bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
-  return WebAssembly.validate(bytes);
+let verdictTimer: ReturnType<typeof setTimeout> | undefined;
+/** Shows this browser's results now, and schedules the next look (sooner while some await a verdict). */
+async function refreshVerdicts(): Promise<void> {
+  clearTimeout(verdictTimer);
+  const client = identityStore.load();
+  if (!client) return;
+  let nextMs = SETTLED_POLL_MS;
+  try {
+    nextMs = showResults(await api.myResults(client.token));
+  } catch (error) {
+    // A registration this server no longer knows is renewed at the next Start; nothing to show until then.
+    if (!(error instanceof ApiFailure && error.status === 401)) showError("fetching your results", error);
+  }
+  verdictTimer = setTimeout(() => void refreshVerdicts(), nextMs);
 }
 
-const identity: IdentityStore = {
-  load() {
-    const stored = localStorage.getItem(TOKEN_KEY);
-    return stored ? (JSON.parse(stored) as RegisteredClient) : null;
-  },
-  save(client) {
-    if (!client) return localStorage.removeItem(TOKEN_KEY);
-    localStorage.setItem(TOKEN_KEY, JSON.stringify(client));
-    localStorage.setItem(DONE_KEY, "0");
+// ---- training ----------------------------------------------------------------------------------
+
+const charts = createUnitCharts();
+
+function offeredBackends(): LeaseBackend[] {
+  return controls.choices().allowGpu ? ["wasm-simd", "tfjs-webgpu"] : ["wasm-simd"];
+}
+
+const host: VolunteerHost = {
+  capabilities: () => ({ simd: device.simd, threads: device.isolated, cores: device.cores, webgpu: device.gpu.state === "found", userAgent: navigator.userAgent.slice(0, 500) }),
+  identity: identityStore,
+  backends: offeredBackends,
+  train(config, { backend, onProgress, signal }) {
+    if (backend === "tfjs-webgpu") return trainOnGpu(config, { onProgress, signal });
+    return trainInBackground(config, {
+      threads: controls.choices().threads,
+      coordinatorUrl: at("/coordinator.js"),
+      simdUrl: at("/build/simd.wasm"),
+      threadsUrl: at("/build/simd-threads.wasm"),
+      poolWorkerUrl: at("/pool-worker.js"),
+      mnistUrl: at("/build/mnist.bin"),
+      onProgress,
+      signal,
+    });
   },
 };
 
-function describe(config: RunConfig): string {
-  const { task, model, optimizer } = config;
-  const taskText = task.kind === "modular" ? `a ${task.op} b mod ${task.p}, train fraction ${task.trainFraction}` : task.kind;
-  const details = Object.entries(model)
-    .filter(([key, value]) => key !== "kind" && (typeof value === "number" || Array.isArray(value) || typeof value === "string"))
-    .map(([key, value]) => `${key} ${Array.isArray(value) ? `[${value.join(", ")}]` : String(value)}`)
-    .join(", ");
-  return `${taskText} · ${model.kind} (${details}) · ${optimizer.kind} lr ${optimizer.lr} wd ${optimizer.weightDecay} · seed ${config.seed}`;
+function resetPace(): void {
+  for (const id of ["pace-step", "pace-steps", "pace-gflops", "pace-eta"]) setText(id, "–");
 }
 
-/** The page's view of the loop: status line, run description, curve, counters, errors. */
 function pageEvents(): VolunteerEvents {
-  const canvas = $<HTMLCanvasElement>("curve");
-  let points: CurvePoint[] = [];
-  let last = { step: 0, time: 0 };
-  let rate = 0;
+  let pace: UnitPace | null = null;
   return {
-    registered: (client) => ($("client-id").textContent = client.clientId),
+    registered: () => void refreshVerdicts(),
     leased(lease) {
-      points = [];
-      last = { step: 0, time: performance.now() };
-      rate = 0;
-      drawCurve(canvas, points, lease.config.steps);
-      $("run").textContent = `Unit ${lease.unitId}: ${describe(lease.config)}`;
-      setStatus("Loading the engine…");
+      pace = new UnitPace(lease.config.steps, planRun(lease.config));
+      charts.reset(lease.config.steps, lease.config.evalInterval);
+      resetPace();
+      setText("unit", `Unit ${lease.unitId.slice(0, 8)}: ${describeUnit(lease.config, lease.backend)}`);
+      setText("status", `Training unit ${lease.unitId.slice(0, 8)}.`);
     },
-    progress(lease, progress) {
-      const now = performance.now();
-      if (progress.step > last.step && now > last.time) {
-        rate = ((progress.step - last.step) * 1000) / (now - last.time);
-        last = { step: progress.step, time: now };
+    progress(_lease, progress) {
+      // The step goes here, not in #status: a live region announcing every evaluation would drown a screen reader.
+      const now = pace?.update(progress);
+      setText("pace-step", `${progress.step.toLocaleString("en")} of ${progress.steps.toLocaleString("en")}`);
+      if (now) {
+        setText("pace-steps", now.stepsPerSecond > 0 ? now.stepsPerSecond.toFixed(1) : "–");
+        setText("pace-gflops", now.gflopsPerSecond === null ? "measuring…" : `${now.gflopsPerSecond.toFixed(2)} GFLOP/s (billions of arithmetic operations per second)`);
+        setText("pace-eta", formatDuration(now.etaSeconds));
       }
-      setStatus(`Training: step ${progress.step} / ${progress.steps}${rate > 0 ? ` · ${rate.toFixed(1)} steps/s` : ""}`);
-      if (!progress.point) return;
-      points.push(progress.point);
-      drawCurve(canvas, points, lease.config.steps);
+      if (progress.point) charts.add(progress.point);
     },
-    stopped: (_lease, reason) => setStatus(`The server stopped this unit (${reason}).`),
-    completed(_lease, result, verdict, wallSeconds) {
-      $("threads").textContent = `${result.meta.threads} (${result.meta.build ?? result.meta.backend})${result.meta.note ? ` — ${result.meta.note}` : ""}`;
-      localStorage.setItem(DONE_KEY, String(unitsDone() + 1));
-      showUnitsDone();
-      clearError();
-      setStatus(`Unit done in ${wallSeconds.toFixed(1)} s (result ${verdict.status}, unit ${verdict.unit.status}).`);
+    stopped: (lease, reason) => setText("status", `The server stopped unit ${lease.unitId.slice(0, 8)}: ${describeStop(reason)}. Asking for the next one…`),
+    completed(lease, result, verdict, wallSeconds) {
+      const { meta } = result;
+      setText("ran-on", meta.backend === "tfjs-webgpu" ? "the graphics card (WebGPU)" : `${meta.threads} thread${meta.threads === 1 ? "" : "s"} (${meta.build ?? meta.backend})${meta.note ? `: ${meta.note}` : ""}`);
+      setText("pace-eta", "done");
+      setText("errors", "");
+      const { label } = verdictOf({ status: verdict.status, unitStatus: verdict.unit.status, backend: meta.backend });
+      setText("status", `Unit ${lease.unitId.slice(0, 8)} done in ${formatDuration(wallSeconds)} and reported (${label}). Asking for the next one…`);
+      void refreshVerdicts();
       void refreshStats();
     },
-    idle: (retryMs) => setStatus(`No work right now; asking again in ${Math.round(retryMs / 1000)} s.`),
+    idle: (retryMs) => setText("status", `No work available right now; asking again in ${formatDuration(retryMs / 1000)}.`),
     failed(context, error, retryMs) {
       showError(context, error);
-      if (retryMs > 0) setStatus(`Something went wrong; retrying in ${Math.round(retryMs / 1000)} s.`);
+      if (retryMs > 0) setText("status", `Something went wrong; trying again in ${formatDuration(retryMs / 1000)}.`);
     },
   };
 }
 
-/** Runs the protocol until paused. */
-async function work(): Promise<void> {
-  const abort = new AbortController();
-  loopAbort = abort;
-  const clientId = identity.load()?.clientId;
-  if (clientId) $("client-id").textContent = clientId;
-  try {
-    await runVolunteer({
-      api: createVolunteerApi(location.origin),
-      host: {
-        capabilities: () => ({ simd: hasWasmSimd(), threads: crossOriginIsolated, cores: Math.max(1, Math.min(1024, navigator.hardwareConcurrency || 1)), webgpu: "gpu" in navigator, userAgent: navigator.userAgent.slice(0, 500) }),
-        identity,
-        train: (config, { onProgress, signal }) =>
-          trainInBackground(config, {
-            threads,
-            coordinatorUrl: at("/coordinator.js"),
-            simdUrl: at("/build/simd.wasm"),
-            threadsUrl: at("/build/simd-threads.wasm"),
-            poolWorkerUrl: at("/pool-worker.js"),
-            mnistUrl: at("/build/mnist.bin"),
-            onProgress,
-            signal,
-          }),
-      },
-      events: pageEvents(),
-      signal: abort.signal,
-    });
-  } catch (error) {
-    showError("work loop", error);
-  }
-}
+/** The running protocol loop's stop switch; null while not running. */
+let running: AbortController | null = null;
 
 function start(): void {
-  const button = $<HTMLButtonElement>("pause");
-  button.addEventListener("click", () => {
-    const pausing = loopAbort !== null;
-    button.textContent = pausing ? "Resume" : "Pause";
-    // Pausing abandons the current unit (its lease expires and it goes back to the pool).
-    if (pausing) {
-      loopAbort!.abort(new Error("paused"));
-      loopAbort = null;
-      setStatus("Paused.");
-    } else void work();
+  const abort = new AbortController();
+  running = abort;
+  controls.setRunning(true);
+  setText("status", "Starting: asking the server for a unit…");
+  void runVolunteer({ api, host, events: pageEvents(), signal: abort.signal }).catch((error: unknown) => {
+    showError("contributing", error);
+    if (running === abort) pause();
   });
-  window.addEventListener("error", (event) => showError("page", event.error ?? event.message));
-  window.addEventListener("unhandledrejection", (event) => showError("page", event.reason));
-  $("threads").textContent = crossOriginIsolated ? `${threads}` : `1 (the page is not cross-origin isolated; asked for ${threads})`;
-  showUnitsDone();
-  drawCurve($<HTMLCanvasElement>("curve"), [], 1);
-  void refreshStats();
-  setInterval(() => void refreshStats(), STATS_INTERVAL_MS);
-  void work();
 }
 
-start();
+function pause(): void {
+  // Abandons the unit in training: the API has no way to take a lease back, so it returns to the pool when the lease expires.
+  running?.abort(new Error("paused by the volunteer"));
+  running = null;
+  controls.setRunning(false);
+  resetPace();
+  setText("status", "Paused. Press Start to continue; an interrupted unit goes back to the pool for someone else.");
+}
+
+const controls = createControls(device, { start, pause, changed: showPlan });
+
+window.addEventListener("error", (event) => showError("the page", event.error ?? event.message));
+window.addEventListener("unhandledrejection", (event) => showError("the page", event.reason));
+showDevice();
+showPlan();
+if (!device.simd) setText("status", "This browser cannot contribute: it lacks WebAssembly SIMD.");
+findGpuAdapter()
+  .then((adapter) => (device.gpu = adapter === null ? { state: "none" } : { state: "found", adapter }))
+  .catch((error: unknown) => {
+    device.gpu = { state: "none" };
+    showError("looking for a graphics card", error);
+  })
+  .finally(() => {
+    controls.showGpu(device.gpu);
+    showDevice();
+    showPlan();
+  });
+void refreshStats();
+setInterval(() => void refreshStats(), STATS_INTERVAL_MS);
+void refreshVerdicts();

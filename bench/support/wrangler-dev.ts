@@ -41,7 +41,9 @@ export async function freePort(): Promise<number> {
  */
 export async function startWranglerDev(args: string[], { readyTimeoutMs = 60_000 }: { readyTimeoutMs?: number } = {}): Promise<WranglerDev> {
   const port = await freePort();
-  const child: ChildProcess = spawn(WRANGLER, ["dev", "--ip", "127.0.0.1", "--port", String(port), "--show-interactive-dev-session=false", ...args], {
+  // Its own inspector port too: wrangler's default (9229) is shared, and two starting at once race for it.
+  const inspectorPort = await freePort();
+  const child: ChildProcess = spawn(WRANGLER, ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort), "--show-interactive-dev-session=false", ...args], {
     cwd: ROOT,
     env: wranglerEnv,
     stdio: ["ignore", "pipe", "pipe"],

@@ -4,7 +4,7 @@
  * exponential backoff and jitter before giving up with an UnreachableError naming the URL and the last
  * failure (exit 3; a server that keeps answering 5xx: exit 1). A refusal (4xx) is not retried.
  */
-import { ApiFailure, apiRequest, backoffDelay, type ApiRequest } from "../client/volunteer.js";
+import { ApiFailure, apiRequest, backoffDelay, type ApiRequest } from "../client/volunteer-api.js";
 import { CliError, EXIT, UnreachableError, UsageError } from "./errors.js";
 import type { CliIo } from "./io.js";
 

@@ -3,7 +3,7 @@
  * on stderr (the stack only with --debug) and this exit code.
  */
 import { CheckpointError, RunConfigError } from "../index.js";
-import { ApiFailure } from "../client/volunteer.js";
+import { ApiFailure } from "../client/volunteer-api.js";
 
 export const EXIT = {
   ok: 0,

@@ -10,7 +10,8 @@ import { availableParallelism } from "node:os";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { SingleBar } from "cli-progress";
-import { ApiFailure, createVolunteerApi, runVolunteer, type IdentityStore, type VolunteerEvents, type VolunteerReport } from "../client/volunteer.js";
+import { ApiFailure, createVolunteerApi } from "../client/volunteer-api.js";
+import { runVolunteer, type IdentityStore, type VolunteerEvents, type VolunteerReport } from "../client/volunteer.js";
 import { loadMnistFromBuild, train, type MnistData, type RunConfig } from "../node.js";
 import { createNodeThreadPool } from "../hosts/node/pool.js";
 import { configFilePath } from "./admin-token.js";
@@ -175,14 +176,18 @@ async function volunteer(flags: VolunteerFlags, io: CliIo): Promise<void> {
       host: {
         capabilities: () => ({ simd: true, threads: true, cores: Math.min(1024, availableParallelism()), webgpu: false, userAgent: `grokedge-cli/${PACKAGE_VERSION} (node ${process.version}; ${process.platform} ${process.arch})` }),
         identity: fileIdentity(io.env, origin),
-        train: async (config, { onProgress, signal }) =>
-          train(config, {
+        // Node has no WebGPU: this volunteer offers the deterministic wasm kernels only.
+        backends: () => ["wasm-simd"],
+        train: async (config, { backend, onProgress, signal }) => {
+          if (backend !== "wasm-simd") throw new Error(`the API leased a unit to train with ${backend}; this volunteer offered wasm-simd only`);
+          return train(config, {
             ...(pool ? { kernels: pool.kernels, ops: pool.ops } : {}),
             threads: flags.threads,
             mnist: config.task.kind === "mnist" ? await (mnist ??= loadMnistFromBuild()) : undefined,
             onProgress,
             signal,
-          }),
+          });
+        },
       },
       events,
       sweep: flags.sweep,

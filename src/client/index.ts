@@ -12,7 +12,7 @@ import type { InferRequestType, InferResponseType } from "hono/client";
 import type { ApiClient } from "../../worker/src/client.js";
 
 export { createApiClient, type ApiClient } from "../../worker/src/client.js";
-export type { CreateSweep, ErrorBody, Lease, PhaseThresholds, ProgressReply, RegisteredClient, ResultVerdict, SubmitResult, UnitCurves } from "../../worker/src/schema.js";
+export type { ClientResultsReply, CreateSweep, ErrorBody, Lease, PhaseThresholds, ProgressReply, RegisteredClient, ResultVerdict, SubmitResult, UnitCurves } from "../../worker/src/schema.js";
 export type { RunConfig, RunConfigInput } from "../config/run-config.js";
 export type { CurvePoint, RunMeta, RunResult, RunSummary } from "../config/run-result.js";
 

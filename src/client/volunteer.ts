@@ -2,9 +2,10 @@
  * The volunteer protocol, shared by the page (web/volunteer.ts) and the headless contributor
  * (`grokedge volunteer`, src/cli/volunteer.ts), so both speak to the API exactly alike:
  *
- *   register once → lease a unit → train it, reporting progress at every evaluation (and a heartbeat
- *   between evaluations far apart, so the lease does not run out) and stopping when the API says so
- *   → post the result → lease the next one.
+ *   register once → lease a unit, offering the backends the host can train with → train it with the
+ *   backend the lease names, reporting progress at every evaluation (and a heartbeat between
+ *   evaluations far apart, so the lease does not run out) and stopping when the API says so → post
+ *   the result → lease the next one.
  *
  * No work: ask again later. A failed request: retry with exponential backoff and jitter, capped; a
  * result is retried until it is delivered (posting it is idempotent, and the API takes it even after
@@ -12,129 +13,11 @@
  * (trainInBackground in a page, grokedge/node in Node), where to keep the client's identity, and
  * listens to events to show what happens. No DOM and no Node built-ins here.
  */
-import type { z } from "zod";
 import type { RunConfig } from "../config/run-config.js";
 import type { RunResult } from "../config/run-result.js";
 import type { Progress } from "../index.js";
-import type { Lease, ProgressReply, RegisteredClient, ResultVerdict, registerClientSchema } from "../../worker/src/schema.js";
-
-/** What a volunteer tells the API about itself when it registers. */
-export type Capabilities = z.input<typeof registerClientSchema>;
-
-// ---- the API calls ------------------------------------------------------------------------------
-
-/**
- * A request that failed: `status` 0 when no response came (network, DNS, refused connection);
- * `code` is the API's error code (`sweep_not_found`), or for status 0 the network error's (`ECONNREFUSED`).
- */
-export class ApiFailure extends Error {
-  constructor(
-    readonly status: number,
-    readonly url: string,
-    message: string,
-    readonly code?: string,
-  ) {
-    super(message);
-    this.name = "ApiFailure";
-  }
-
-  /** Worth retrying: no response, a server error or rate limiting (anything else will fail again). */
-  get transient(): boolean {
-    return this.status === 0 || this.status >= 500 || this.status === 429;
-  }
-}
-
-export interface VolunteerApi {
-  /** The API's origin, as given. */
-  readonly origin: string;
-  register(capabilities: Capabilities): Promise<RegisteredClient>;
-  /** The next unit to train, or null when there is no work (204). */
-  lease(token: string, sweep?: string): Promise<Lease | null>;
-  progress(token: string, leaseId: string, body: { step: number; metrics?: Progress["point"] }): Promise<ProgressReply>;
-  result(token: string, leaseId: string, body: { result: RunResult; timings: { wallSeconds: number; setupSeconds?: number } }): Promise<ResultVerdict>;
-}
-
-export interface ApiRequest {
-  token?: string;
-  /** Sent as JSON. */
-  body?: unknown;
-  /** "text": a successful reply is returned as text (CSV), not parsed. Error replies are always JSON. */
-  accept?: "json" | "text";
-  fetch?: typeof fetch;
-  signal?: AbortSignal;
-}
-
-/** One request to the API; throws an ApiFailure naming the method, the URL and what went wrong. */
-export async function apiRequest<T>(origin: string, method: string, path: string, { token, body, accept = "json", fetch: fetchImpl = fetch, signal }: ApiRequest = {}): Promise<{ status: number; body: T | null; text: string }> {
-  const url = new URL(path, origin).href;
-  const headers: Record<string, string> = {};
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers["content-type"] = "application/json";
-  let response: Response;
-  let text: string;
-  try {
-    response = await fetchImpl(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
-    text = await response.text();
-  } catch (error) {
-    if (signal?.aborted) throw error;
-    const cause = (error as { cause?: { code?: unknown } })?.cause;
-    throw new ApiFailure(0, url, `${method} ${url}: ${describeNetworkError(error)}`, typeof cause?.code === "string" ? cause.code : undefined);
-  }
-  if (response.ok && accept === "text") return { status: response.status, body: null, text };
-  let parsed: unknown = null;
-  if (text) {
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new ApiFailure(response.status, url, `${method} ${url}: ${response.status}, not JSON: ${text.slice(0, 200)}`);
-    }
-  }
-  if (!response.ok) {
-    const error = (parsed as { error?: { code?: string; message?: string } } | null)?.error;
-    throw new ApiFailure(response.status, url, `${method} ${url}: ${response.status} ${error?.code ?? ""} ${error?.message ?? text.slice(0, 200)}`.replace(/\s+/g, " ").trim(), error?.code);
-  }
-  return { status: response.status, body: parsed as T, text };
-}
-
-/**
- * Delay before retry number `attempt` (1, 2, …): `baseMs` doubled per attempt up to `maxMs`, then
- * scaled by a random factor in [0.5, 1) so that clients that failed together do not retry together.
- */
-export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
-  return Math.min(maxMs, baseMs * 2 ** Math.min(attempt - 1, 30)) * (0.5 + random() / 2);
-}
-
-/** The volunteer endpoints over fetch. */
-export function createVolunteerApi(origin: string, fetchImpl?: typeof fetch): VolunteerApi {
-  const call = <T>(method: string, path: string, init: ApiRequest = {}) => apiRequest<T>(origin, method, path, { ...init, fetch: fetchImpl });
-  const required = <T>(reply: { body: T | null }, what: string): T => {
-    if (reply.body === null) throw new ApiFailure(0, origin, `${what} returned no body`);
-    return reply.body;
-  };
-  return {
-    origin,
-    async register(capabilities) {
-      return required(await call<RegisteredClient>("POST", "/api/clients", { body: capabilities }), "POST /api/clients");
-    },
-    async lease(token, sweep) {
-      const reply = await call<{ lease: Lease }>("POST", sweep === undefined ? "/api/leases" : `/api/leases?sweep=${encodeURIComponent(sweep)}`, { token });
-      return reply.status === 204 || reply.body === null ? null : reply.body.lease;
-    },
-    async progress(token, leaseId, body) {
-      return required(await call<ProgressReply>("POST", `/api/leases/${leaseId}/progress`, { token, body }), "POST progress");
-    },
-    async result(token, leaseId, body) {
-      return required(await call<{ result: ResultVerdict }>("POST", `/api/leases/${leaseId}/result`, { token, body }), "POST result").result;
-    },
-  };
-}
-
-/** fetch's TypeError says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND …) is its cause. */
-function describeNetworkError(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
-  const message = error instanceof Error ? error.message : String(error);
-  return cause?.code ? `${message} (${cause.code})` : cause?.message ? `${message} (${cause.message})` : message;
-}
+import type { Lease, RegisteredClient, ResultVerdict } from "../../worker/src/schema.js";
+import { ApiFailure, backoffDelay, type Capabilities, type LeaseBackend, type VolunteerApi } from "./volunteer-api.js";
 
 // ---- the loop -----------------------------------------------------------------------------------
 
@@ -159,8 +42,13 @@ export interface IdentityStore {
 export interface VolunteerHost {
   capabilities(): Capabilities;
   identity: IdentityStore;
-  /** Trains a leased unit's config; aborting `signal` must reject the run. */
-  train(config: RunConfig, options: { onProgress: (progress: Progress) => void; signal: AbortSignal }): Promise<RunResult>;
+  /** The backends to offer, asked before every lease (a page's volunteer may allow the GPU between units). */
+  backends(): readonly LeaseBackend[];
+  /**
+   * Trains a leased unit's config with the backend its lease names (its result's meta.backend must
+   * be that one); aborting `signal` must reject the run.
+   */
+  train(config: RunConfig, options: { backend: LeaseBackend; onProgress: (progress: Progress) => void; signal: AbortSignal }): Promise<RunResult>;
 }
 
 /** What happens, for the host to show; every handler is optional. */
@@ -255,7 +143,7 @@ export async function runVolunteer(options: VolunteerOptions): Promise<Volunteer
       client = host.identity.load() ?? (await register(api, host, events));
       succeeded();
       try {
-        lease = await api.lease(client.token, options.sweep);
+        lease = await api.lease(client.token, { backends: host.backends(), sweep: options.sweep });
       } catch (error) {
         // A token this server does not recognise (new secret, reset database): register afresh.
         if (error instanceof ApiFailure && error.status === 401) {
@@ -333,7 +221,7 @@ async function trainLease(lease: Lease, client: RegisteredClient, options: Volun
   };
   let result: RunResult;
   try {
-    result = await host.train(lease.config, { onProgress, signal: abort.signal });
+    result = await host.train(lease.config, { backend: lease.backend, onProgress, signal: abort.signal });
     await reports;
     if (abort.signal.aborted) throw abort.signal.reason;
   } catch (error) {

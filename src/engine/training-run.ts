@@ -4,7 +4,7 @@
  * seeded stream and every floating-point operation from our kernels (or exact JS arithmetic).
  */
 import { parseRunConfig, type RunConfig, type RunConfigInput } from "../config/run-config.js";
-import { GENERALIZATION_ACCURACY, MEMORIZATION_ACCURACY, type CurvePoint, type RunResult } from "../config/run-result.js";
+import type { CurvePoint, RunResult } from "../config/run-result.js";
 import { F32_BYTES, serialOps, type Ops } from "../ops/ops.js";
 import type { KernelInstance } from "../wasm/loader.js";
 import type { BatchBuffers } from "./batch-buffers.js";
@@ -14,6 +14,7 @@ import { constrainNorm, optimizerStep } from "./optimizer.js";
 import { Rng } from "./random.js";
 import { evaluatesAt } from "./run-plan.js";
 import { RunParts } from "./run-parts.js";
+import { reachedEarlyStop, summarizeRun } from "./run-summary.js";
 import { buildDataset, type Dataset } from "./tasks/dataset.js";
 import type { MnistData } from "./tasks/mnist.js";
 import { ENGINE_VERSION } from "./version.js";
@@ -102,9 +103,7 @@ export class TrainingRun {
   }
 
   get stoppedEarly(): boolean {
-    const target = this.config.earlyStopTestAccuracy;
-    const last = this.curves.at(-1);
-    return target !== undefined && last !== undefined && last.testAccuracy >= target;
+    return reachedEarlyStop(this.config, this.curves);
   }
 
   /** The evaluation due at the current step, if any (step 0, every evalInterval, and the last step). */
@@ -159,24 +158,16 @@ export class TrainingRun {
 
   async result(): Promise<RunResult> {
     if (this.curves.length === 0) this.evaluate();
-    const firstAt = (ok: (p: CurvePoint) => boolean) => this.curves.find(ok)?.step ?? null;
-    const memorizationStep = firstAt((p) => p.trainAccuracy >= MEMORIZATION_ACCURACY);
-    const generalizationStep = firstAt((p) => p.testAccuracy >= GENERALIZATION_ACCURACY);
     return {
       config: this.config,
       curves: this.curves,
-      summary: {
-        memorizationStep,
-        generalizationStep,
-        grokkingDelay: memorizationStep !== null && generalizationStep !== null ? generalizationStep - memorizationStep : null,
+      summary: summarizeRun(this.config, this.curves, {
         stepsRun: this.step,
-        stoppedEarly: this.stoppedEarly && this.step < this.config.steps,
-        final: this.curves.at(-1)!,
         paramsHash: await this.paramsHash(),
         parameterCount: this.parts.state.layout.total,
         stepsPerSecond: this.stepsPerSecond,
         wallSeconds: this.wallSeconds,
-      },
+      }),
       meta: {
         engineVersion: ENGINE_VERSION,
         backend: "wasm-simd",

@@ -12,6 +12,10 @@
  * Parameter groups: embedding tensors take `optimizer.embedding.{lr, weightDecay}` when given. The
  * learning rate warms up linearly, lr·min(1, t/warmupSteps). With `constrainNorm` every parameter is
  * then rescaled so the total L2 norm is that value (Liu, Michaud & Tegmark 2022, Omnigrok §3).
+ *
+ * The rescaling factor comes from the host by default (f64, rounded once, as the engine's kernel: the
+ * oracle tests compare steps to the ulp) at the cost of a synchronous read-back per step; `normOnDevice`
+ * computes it in f32 tensors instead, so a training run on WebGPU never waits for the GPU within a step.
  */
 import type * as tfCore from "@tensorflow/tfjs-core";
 import type { RunConfig } from "../config/run-config.js";
@@ -25,7 +29,12 @@ export interface TfjsOptimizer {
   dispose(): void;
 }
 
-export function createTfjsOptimizer(tf: Tf, config: Pick<RunConfig, "optimizer" | "constrainNorm">, layout: ParameterLayout): TfjsOptimizer {
+export interface TfjsOptimizerOptions {
+  /** Compute constrainNorm's factor on the device (f32) instead of reading the norm back (f64). */
+  normOnDevice?: boolean;
+}
+
+export function createTfjsOptimizer(tf: Tf, config: Pick<RunConfig, "optimizer" | "constrainNorm">, layout: ParameterLayout, options: TfjsOptimizerOptions = {}): TfjsOptimizer {
   const opt = config.optimizer;
   const hyper = layout.tensors.map((t) =>
     t.group === "embedding" ? { lr: opt.embedding.lr ?? opt.lr, wd: opt.embedding.weightDecay ?? opt.weightDecay } : { lr: opt.lr, wd: opt.weightDecay },
@@ -63,7 +72,12 @@ export function createTfjsOptimizer(tf: Tf, config: Pick<RunConfig, "optimizer" 
             p.assign(tf.sub(p, tf.mul(direction, lr)));
           }
         });
-        if (config.constrainNorm !== undefined) {
+        if (config.constrainNorm !== undefined && options.normOnDevice) {
+          const sumSquares = tf.sum(tf.stack(params.map((p) => tf.sum(tf.square(p)))));
+          // All-zero parameters have no direction to rescale: a factor of 1 leaves them as they are.
+          const scale = tf.where(tf.greater(sumSquares, 0), tf.div(config.constrainNorm, tf.sqrt(sumSquares)), tf.onesLike(sumSquares));
+          for (const p of params) p.assign(tf.mul(p, scale));
+        } else if (config.constrainNorm !== undefined) {
           // The factor in f64 from the tensors' sums of squares, rounded to f32 once (as the engine's
           // f32_rescale_to_norm): the ulp or two that f32 sqrt and division would add to it shows as
           // |p|·2⁻²³ in every step, on the scale of the update itself. Costs one read-back per step.

@@ -1,7 +1,8 @@
 /**
  * grokedge volunteer against a real `wrangler dev`: it trains and posts units until --max-units or
- * --until, keeps its registration, waits out a network outage (results retried until delivered),
- * finishes its unit on Ctrl-C or abandons it on a second one, and names an API it cannot reach (exit 3).
+ * --until, keeps its registration, offers the wasm-simd backend only (never takes a GPU replica),
+ * waits out a network outage (results retried until delivered), finishes its unit on Ctrl-C or
+ * abandons it on a second one, and names an API it cannot reach (exit 3).
  */
 import { createServer, type Server } from "node:http";
 import { readFile, stat } from "node:fs/promises";
@@ -30,24 +31,26 @@ const volunteerEnv = (name: string, origin = api.origin) => ({ GROKEDGE_API: ori
 const tinySweep = (seeds: number[]) => createSweep(api, { baseConfig: tinyQuadraticConfig(), seeds, quorum: 1 });
 
 /**
- * An HTTP proxy to the API that goes down (refuses connections) for `outageMs` right after it has
- * forwarded the first progress report, then comes back on the same port.
+ * An HTTP proxy to the API that records each request (method, path and query) and, given
+ * `outageMs`, goes down (refuses connections) for that long right after it has forwarded the first
+ * progress report, then comes back on the same port.
  */
-async function flakyProxy(outageMs: number): Promise<{ origin: string; outages: number; close(): Promise<void> }> {
+async function flakyProxy(outageMs: number | null): Promise<{ origin: string; outages: number; requests: string[]; close(): Promise<void> }> {
   const port = await freePort();
-  const state = { origin: `http://127.0.0.1:${port}`, outages: 0, close: async () => {} };
+  const state = { origin: `http://127.0.0.1:${port}`, outages: 0, requests: [] as string[], close: async () => {} };
   let server: Server;
   const listen = () =>
     new Promise<void>((resolve) => {
       server = createServer(async (req, res) => {
         const chunks: Buffer[] = [];
         for await (const chunk of req) chunks.push(chunk as Buffer);
+        state.requests.push(`${req.method} ${req.url}`);
         const headers: Record<string, string> = {};
         for (const name of ["authorization", "content-type"]) if (req.headers[name]) headers[name] = String(req.headers[name]);
         const reply = await fetch(api.origin + req.url, { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined });
         const body = Buffer.from(await reply.arrayBuffer());
         res.writeHead(reply.status, { "content-type": reply.headers.get("content-type") ?? "text/plain" }).end(body);
-        if (req.url!.endsWith("/progress") && state.outages === 0) {
+        if (outageMs !== null && req.url!.endsWith("/progress") && state.outages === 0) {
           state.outages++;
           server.close();
           server.closeAllConnections();
@@ -97,6 +100,25 @@ describe("grokedge volunteer", () => {
     expect(out).toBe("contributed 0 units, 0 training steps");
     expect(performance.now() - t0).toBeGreaterThan(1500);
     expect(performance.now() - t0).toBeLessThan(10_000);
+  });
+
+  it("offers wasm-simd only: it trains a unit's quorum replica and never its GPU replica", async () => {
+    const sweep = await createSweep(api, { baseConfig: tinyQuadraticConfig(), seeds: [0], quorum: 1, gpuReplicas: 1 });
+    const proxy = await flakyProxy(null);
+    try {
+      const first = await runCli(["volunteer", "--sweep", sweep, "--max-units", "1"], { env: volunteerEnv("wasm-only", proxy.origin) });
+      expect(first.out).toBe("contributed 1 unit, 60 training steps; results: valid 1");
+      // Another volunteer: the validated unit still wants a GPU run, which this one does not offer.
+      const second = await runCli(["volunteer", "--sweep", sweep, "--until", "1s"], { env: volunteerEnv("wasm-only-too", proxy.origin) });
+      expect(second.code).toBe(0);
+      expect(second.err).toMatch(/^no work right now; asking again in 30 s$/m);
+      expect(second.out).toBe("contributed 0 units, 0 training steps");
+    } finally {
+      await proxy.close();
+    }
+    expect(proxy.requests.filter((request) => request.startsWith("POST /api/leases?"))).toEqual([`POST /api/leases?backends=wasm-simd&sweep=${sweep}`, `POST /api/leases?backends=wasm-simd&sweep=${sweep}`]);
+    const [unit] = await unitsOf(api, sweep);
+    expect(unit.results.map((r: { backend: string }) => r.backend)).toEqual(["wasm-simd"]);
   });
 
   it("survives a network outage in the middle of a unit: training goes on, the result is retried until delivered", async () => {
@@ -157,6 +179,6 @@ describe("grokedge volunteer", () => {
   it("stops with the API's refusal when asked for a sweep it does not have (exit 1)", async () => {
     const { code, err } = await runCli(["volunteer", "--sweep", "no-such-sweep"], { env: volunteerEnv("max-units") });
     expect(code).toBe(1);
-    expect(err).toMatch(/^error: POST .*\/api\/leases\?sweep=no-such-sweep: 404 sweep_not_found no sweep with id "no-such-sweep"$/m);
+    expect(err).toMatch(/^error: POST .*\/api\/leases\?backends=wasm-simd&sweep=no-such-sweep: 404 sweep_not_found no sweep with id "no-such-sweep"$/m);
   });
 });

@@ -28,14 +28,19 @@ const ALLOWED = [
   // The API's D1 schema, for apps that mount grokedge/worker.
   /^worker\/migrations\/\d{4}_\w+\.sql$/,
 ];
-/** Allowed by the patterns above, but not for users: the optional tfjs backend, the repository's own Worker entry. */
-const EXCLUDED = [/^dist\/src\/tfjs\//, /\/tfjs\.(js|d\.ts)$/, /^dist\/worker\/src\/index\.(js|d\.ts)$/];
+/**
+ * Allowed by the patterns above, but not for users: the repository's own Worker entry. (The tfjs
+ * backend, dist/src/tfjs/ and the models' tfjs.js, ships: grokedge/webgpu trains on it.)
+ */
+const EXCLUDED = [/^dist\/worker\/src\/index\.(js|d\.ts)$/];
+/** TensorFlow.js, an optional peer dependency: only grokedge/webgpu loads it, and only when it trains. */
+const TFJS_IMPORT = /^(?!\s*(?:\/\/|\*)).*?(?:from|import)\s*(\(?)\s*["'](@tensorflow\/[^"']+)["']/gm;
 
 type Exports = Record<string, string | Record<string, string>>;
 
 let tarball: PackedTarball;
 let files: Set<string>;
-let manifest: { version: string; exports: Exports; main: string; types: string; bin: Record<string, string> };
+let manifest: { version: string; exports: Exports; main: string; types: string; bin: Record<string, string>; peerDependenciesMeta?: Record<string, { optional: boolean }> };
 
 beforeAll(async () => {
   tarball = await packTarball();
@@ -97,6 +102,20 @@ describe("the tarball", () => {
     expect(references).toEqual(expect.arrayContaining(["dist/build/simd.wasm", "dist/build/simd-threads.wasm", "dist/build/mnist.bin", "dist/src/hosts/browser/coordinator-worker.js", "dist/src/hosts/browser/pool-worker.js"]));
   });
 
+  it("loads TensorFlow.js (an optional peer) only by dynamic import from grokedge/webgpu, whose types never name it", async () => {
+    const loads: string[] = [];
+    for (const file of [...files].filter((f) => f.endsWith(".js"))) {
+      for (const [, dynamic, specifier] of (await packedText(file)).matchAll(TFJS_IMPORT)) loads.push(`${file} ${dynamic ? "import()" : "static"} ${specifier}`);
+    }
+    expect(loads).toEqual([
+      "dist/src/webgpu.js import() @tensorflow/tfjs-core",
+      "dist/src/webgpu.js import() @tensorflow/tfjs-core/dist/register_all_gradients.js",
+      "dist/src/webgpu.js import() @tensorflow/tfjs-backend-webgpu",
+    ]);
+    expect(await packedText("dist/src/webgpu.d.ts")).not.toContain("@tensorflow");
+    expect(manifest.peerDependenciesMeta).toEqual({ "@tensorflow/tfjs-core": { optional: true }, "@tensorflow/tfjs-backend-webgpu": { optional: true } });
+  });
+
   it("passes publint, suggestions included", async () => {
     const bytes = await readFile(tarball.path);
     const { messages, pkg } = await publint({ pack: { tarball: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer }, level: "suggestion", strict: true });
@@ -111,6 +130,7 @@ describe("the tarball", () => {
       throw new Error(`attw found problems:\n${error.stdout}\n${error.stderr}`);
     });
     expect(attw.stdout).toContain('"grokedge/client"');
+    expect(attw.stdout).toContain('"grokedge/webgpu"');
   }, 60_000);
 });
 

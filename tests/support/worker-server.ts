@@ -16,6 +16,12 @@ export interface WorkerServer {
   origin: string;
   /** fetch against the server, with JSON helpers. */
   request(method: string, path: string, init?: { body?: unknown; rawBody?: string; token?: string }): Promise<{ status: number; body: any }>;
+  /**
+   * Runs SQL on the server's local D1 (`wrangler d1 execute --local`, beside the running server) and
+   * returns the rows of its last statement: for tests that must change what the API never lets
+   * anyone change, such as a unit's validated hash.
+   */
+  sql(command: string): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
 }
 
@@ -51,6 +57,13 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerSe
         // not JSON (CSV, say)
       }
       return { status: response.status, body: parsed };
+    },
+    async sql(command) {
+      const { stdout } = await promisify(execFile)(WRANGLER, ["d1", "execute", "grokedge", "--local", "--persist-to", persist, "--json", "--command", command], { cwd: ROOT, env: wranglerEnv });
+      const statements = JSON.parse(stdout) as { results: Record<string, unknown>[]; success: boolean }[];
+      const last = statements[statements.length - 1];
+      if (!last?.success) throw new Error(`SQL failed: ${command}\n${stdout}`);
+      return last.results;
     },
     async close() {
       await dev.close();

@@ -76,6 +76,28 @@ describe("GET /api/openapi.json", () => {
     }
     const lease = resolve(resolve(body.paths["/api/leases"].post.responses[201].content["application/json"].schema).properties.lease);
     expect(lease.properties.config).toEqual({ $ref: "#/components/schemas/RunConfig" });
+    expect(lease.properties.backend.enum).toEqual(["wasm-simd", "tfjs-webgpu"]);
+    expect(queryOf("/api/leases", "post").backends).toMatchObject({ required: false, schema: { type: "string", default: "wasm-simd", pattern: expect.stringContaining("tfjs-webgpu") } });
+    expect(bodyOf("/api/sweeps").properties.gpuReplicas).toMatchObject({ type: "integer", minimum: 0, maximum: 3, default: 0 });
+  });
+
+  it("describes the published runs and a volunteer's own results", async () => {
+    const { body } = await api.request("GET", "/api/openapi.json");
+    const { schemas } = body.components;
+    const replyOf = (path: string) => body.paths[path].get.responses[200].content["application/json"].schema;
+    const runs = body.paths["/api/sweeps/{id}/runs"].get;
+    expect(runs.parameters.map((p: any) => p.name)).toEqual(["limit", "offset", "include"]);
+    expect(runs.parameters[2].schema.enum).toEqual(["approximate"]);
+    expect(Object.keys(runs.responses)).toEqual(["200", "400", "404"]);
+    expect(replyOf("/api/sweeps/{id}/runs")).toEqual({ $ref: "#/components/schemas/SweepRuns" });
+    expect(schemas.SweepRuns.properties.runs.items).toEqual({ $ref: "#/components/schemas/SweepRun" });
+    expect(schemas.SweepRun.properties.curves.items).toEqual({ $ref: "#/components/schemas/CurvePoint" });
+    expect(schemas.SweepRun.properties.status.enum).toEqual(["valid", "approximate-accepted", "approximate-rejected"]);
+    const mine = body.paths["/api/clients/me/results"].get;
+    expect(mine.security).toEqual([{ client: [] }]);
+    expect(Object.keys(mine.responses)).toEqual(["200", "401"]);
+    expect(replyOf("/api/clients/me/results")).toEqual({ $ref: "#/components/schemas/ClientResults" });
+    expect(schemas.ClientResults.properties.results.items.required).toEqual(["id", "unitId", "sweepId", "sweepName", "backend", "status", "unitStatus", "createdAt"]);
   });
 });
 

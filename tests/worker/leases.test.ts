@@ -8,7 +8,8 @@ import { startWorker, TEST_TOKEN_SECRET, type WorkerServer } from "../support/wo
 const LEASE_SECONDS = 1.5;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const leaseFrom = (api: WorkerServer, sweep: string, v: Volunteer) => api.request("POST", `/api/leases?sweep=${sweep}`, { token: v.token });
+const leaseFrom = (api: WorkerServer, sweep: string, v: Volunteer, backends?: string) =>
+  api.request("POST", `/api/leases?sweep=${sweep}${backends === undefined ? "" : `&backends=${backends}`}`, { token: v.token });
 const progress = (api: WorkerServer, leaseId: string, v: Volunteer, step = 10) => api.request("POST", `/api/leases/${leaseId}/progress`, { token: v.token, body: { step } });
 const submit = (api: WorkerServer, l: { id: string; config: any }, v: Volunteer, hash = "A") =>
   api.request("POST", `/api/leases/${l.id}/result`, { token: v.token, body: submission(l.config, { paramsHash: hashOf(hash) }) });
@@ -62,11 +63,36 @@ describe("leases", () => {
     const before = Date.now();
     const first = await leaseFrom(api, sweep, a);
     expect(first.status).toBe(201);
-    expect(first.body.lease).toMatchObject({ unitId: units[0].id, config: units[0].config });
+    expect(first.body.lease).toMatchObject({ unitId: units[0].id, config: units[0].config, backend: "wasm-simd" });
     expect(first.body.lease.deadline).toBeGreaterThanOrEqual(before + 600_000 - 1000);
     expect(first.body.lease.deadline).toBeLessThanOrEqual(Date.now() + 600_000);
     expect((await leaseFrom(api, sweep, b)).body.lease.unitId).toBe(units[1].id);
     expect((await leaseFrom(api, sweep, c)).status).toBe(204);
+  });
+
+  it("hands a 2-D sweep's units out coarse to fine, seeds interleaved", async () => {
+    const axes = [
+      { path: "optimizer.weightDecay", values: [0, 0.25, 0.5, 0.75, 1] },
+      { path: "task.trainFraction", values: [0.3, 0.5, 0.7] },
+    ];
+    const seeds = [7, 8];
+    const sweep = await createSweep(api, { axes, seeds, quorum: 1 });
+    const [a] = await registerVolunteers(api, 1);
+    const byId = new Map((await unitsOf(api, sweep)).map((u) => [u.id, u]));
+    const order: string[] = [];
+    for (let leased = await leaseFrom(api, sweep, a); leased.status === 201; leased = await leaseFrom(api, sweep, a)) {
+      const unit = byId.get(leased.body.lease.unitId);
+      order.push(`${axes.map((axis, i) => axis.values.indexOf(unit.cell[i])).join(",")}/${seeds.indexOf(unit.seed)}`);
+    }
+    // coarse-to-fine.test.ts derives this order from the rule (pass = cell level + seed index, finer level first).
+    expect(order).toEqual([
+      "0,0/0", "0,2/0", "4,0/0", "4,2/0",
+      "0,1/0", "2,0/0", "2,1/0", "2,2/0", "4,1/0",
+      "0,0/1", "0,2/1", "4,0/1", "4,2/1",
+      "1,0/0", "1,1/0", "1,2/0", "3,0/0", "3,1/0", "3,2/0",
+      "0,1/1", "2,0/1", "2,1/1", "2,2/1", "4,1/1",
+      "1,0/1", "1,1/1", "1,2/1", "3,0/1", "3,1/1", "3,2/1",
+    ]);
   });
 
   it("never gives a client a unit it has leased or computed", async () => {
@@ -383,6 +409,30 @@ describe("lease expiry (leases of 1.5 s)", () => {
     const [unit] = await unitsOf(api, sweep);
     expect(unit.results).toEqual([]);
     expect(unit.leases.map((l: any) => l.status)).toEqual(["expired", "live"]);
+  });
+
+  it("accepts a late GPU result while its unit has a GPU slot open, validated or not; decides it at once", async () => {
+    const sweep = await createSweep(api, { quorum: 1, gpuReplicas: 1 });
+    const [gpu, wasm] = await registerVolunteers(api, 2);
+    const expired = (await leaseFrom(api, sweep, gpu, "tfjs-webgpu")).body.lease;
+    const replica = (await leaseFrom(api, sweep, wasm)).body.lease;
+    expect((await submit(api, replica, wasm)).body.result.unit.status).toBe("validated");
+    await sleep(LEASE_SECONDS * 1000 + 100);
+    const late = await api.request("POST", `/api/leases/${expired.id}/result`, { token: gpu.token, body: submission(expired.config, { backend: "tfjs-webgpu" }) });
+    expect(late.status).toBe(201);
+    expect(late.body.result).toMatchObject({ status: "approximate-accepted", unit: { status: "validated" } });
+  });
+
+  it("refuses a late GPU result (409) once another GPU client holds the slot", async () => {
+    const sweep = await createSweep(api, { quorum: 1, gpuReplicas: 1 });
+    const [gpu, other] = await registerVolunteers(api, 2);
+    const expired = (await leaseFrom(api, sweep, gpu, "tfjs-webgpu")).body.lease;
+    await sleep(LEASE_SECONDS * 1000 + 100);
+    expect((await leaseFrom(api, sweep, other, "tfjs-webgpu")).body.lease.backend).toBe("tfjs-webgpu");
+    const late = await api.request("POST", `/api/leases/${expired.id}/result`, { token: gpu.token, body: submission(expired.config, { backend: "tfjs-webgpu" }) });
+    expect(late.status).toBe(409);
+    expect(late.body.error.message).toContain("other volunteers have taken its remaining replicas");
+    expect((await unitsOf(api, sweep))[0].results).toEqual([]);
   });
 
   it("accepts a late result while the unit still needs replicas", async () => {

@@ -62,6 +62,7 @@ describe("createApiClient", () => {
     if (leased.status !== 201) throw new Error(`no lease: ${leased.status}`);
     const { lease } = await leased.json();
     expect(lease.config.steps).toBe(10);
+    expect(lease.backend).toBe("wasm-simd");
 
     const progressed = await volunteer.api.leases[":id"].progress.$post({ param: { id: lease.id }, json: { step: 5 } });
     expect(progressed.status).toBe(200);
@@ -82,6 +83,14 @@ describe("createApiClient", () => {
     const aggregates = await api().api.sweeps[":id"].aggregates.$get({ param: { id }, query: { format: "json" } });
     expect(aggregates.status).toBe(200);
     if (aggregates.status === 200) expect((await aggregates.json()).cells.map((c) => c.validated)).toEqual([1]);
+
+    const runs = await api().api.sweeps[":id"].runs.$get({ param: { id }, query: { include: "approximate" } });
+    expect(runs.status).toBe(200);
+    if (runs.status === 200) expect((await runs.json()).runs.map((r) => [r.unitId, r.status, r.backend])).toEqual([[lease.unitId, "valid", "wasm-simd"]]);
+
+    const mine = await volunteer.api.clients.me.results.$get();
+    expect(mine.status).toBe(200);
+    if (mine.status === 200) expect((await mine.json()).results.map((r) => [r.unitId, r.status, r.unitStatus])).toEqual([[lease.unitId, "valid", "validated"]]);
 
     const stats = await api().api.stats.$get();
     expect((await stats.json()).unitsValidated).toBe(1);

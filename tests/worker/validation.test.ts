@@ -14,8 +14,8 @@ afterAll(() => api?.close());
 
 type Lease = { id: string; unitId: string; config: any };
 
-async function leaseFrom(sweep: string, v: Volunteer): Promise<Lease> {
-  const { status, body } = await api.request("POST", `/api/leases?sweep=${sweep}`, { token: v.token });
+async function leaseFrom(sweep: string, v: Volunteer, backends = "wasm-simd"): Promise<Lease> {
+  const { status, body } = await api.request("POST", `/api/leases?sweep=${sweep}&backends=${backends}`, { token: v.token });
   if (status !== 201) throw new Error(`no lease: ${status} ${JSON.stringify(body)}`);
   return body.lease;
 }
@@ -119,12 +119,13 @@ describe("non-deterministic backends", () => {
     ["far off", { finalTestAccuracy: 0.4, generalizationStep: null }, "approximate-rejected"],
   ] as const) {
     it(`a tfjs-webgpu result ${label} becomes ${verdict} once the unit is validated, without counting toward the quorum`, async () => {
-      const sweep = await createSweep(api, { quorum: 2 });
+      const sweep = await createSweep(api, { quorum: 2, gpuReplicas: 1 });
       const [gpu, a, b] = await registerVolunteers(api, 3);
-      const lg = await leaseFrom(sweep, gpu), la = await leaseFrom(sweep, a);
+      const lg = await leaseFrom(sweep, gpu, "tfjs-webgpu"), la = await leaseFrom(sweep, a);
+      expect(lg.unitId).toBe(la.unitId);
       const approximate = await submit(lg, gpu, { backend: "tfjs-webgpu", hash: "A", ...options });
       expect(approximate.body.result).toMatchObject({ status: "pending", unit: { status: "pending" } });
-      // Its slot is free again: one more deterministic replica is leased.
+      // Neither its lease nor its result took a quorum slot: a second deterministic replica is leased.
       const lb = await leaseFrom(sweep, b);
       expect((await submit(la, a)).body.result.unit.status).toBe("pending"); // the same hash from tfjs did not count
       expect((await submit(lb, b)).body.result.unit.status).toBe("validated");

@@ -17,6 +17,7 @@ import { aggregates } from "./routes/aggregates.js";
 import { clients } from "./routes/clients.js";
 import { openapi } from "./openapi.js";
 import { leases } from "./routes/leases.js";
+import { runs } from "./routes/runs.js";
 import { sweeps } from "./routes/sweeps.js";
 import { MAX_BODY_BYTES } from "./schema.js";
 
@@ -55,6 +56,7 @@ export function createApp(options: AppOptions = {}) {
     .route("/api/clients", clients)
     .route("/api/leases", leases)
     .route("/api", aggregates)
+    .route("/api", runs)
     .route("/api", openapi);
 
   app.onError((error, c) => {

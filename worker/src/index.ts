@@ -5,7 +5,7 @@
  */
 import { createApp } from "./app.js";
 import type { Env } from "./env.js";
-import { expireLeases } from "./routes/leases.js";
+import { expireLeases } from "./lease-sql.js";
 
 export const app = createApp();
 

@@ -11,6 +11,7 @@ import { curvePointSchema, runMetaSchema, runResultSchema, runSummarySchema } fr
 import type { AppEnv } from "./env.js";
 import {
   aggregatesQuerySchema,
+  clientResultsReplySchema,
   createSweepSchema,
   errorBodySchema,
   leaseQuerySchema,
@@ -22,7 +23,10 @@ import {
   registerClientSchema,
   registeredClientSchema,
   resultReplySchema,
+  runsQuerySchema,
   submitResultSchema,
+  sweepRunSchema,
+  sweepRunsReplySchema,
   unitCurvesSchema,
   unitsQuerySchema,
 } from "./schema.js";
@@ -44,6 +48,9 @@ const COMPONENTS = {
   SubmitResult: submitResultSchema,
   ResultReply: resultReplySchema,
   UnitCurves: unitCurvesSchema,
+  SweepRun: sweepRunSchema,
+  SweepRuns: sweepRunsReplySchema,
+  ClientResults: clientResultsReplySchema,
   Error: errorBodySchema,
 } satisfies Record<string, z.core.$ZodType>;
 type Component = keyof typeof COMPONENTS;
@@ -65,7 +72,7 @@ const body = (id: Component) => ({ required: true, ...json(id) });
 const reply = (description: string, id: Component) => ({ description, ...json(id) });
 const error = (description: string) => reply(description, "Error");
 const errors = {
-  400: error("invalid input: `issues` name each bad field (invalid_body, invalid_query, …)"),
+  400: error("invalid input: `issues` name each bad field (invalid_body, invalid_query, config_mismatch, backend_mismatch, …)"),
   401: error("missing, forged or unknown token"),
   403: error("wrong admin token, or another client's lease"),
   404: error("no such sweep, unit, lease or route"),
@@ -104,12 +111,22 @@ const PATHS: Record<string, Record<string, object>> = {
   "/api/sweeps/{id}/aggregates": {
     get: { summary: "Per grid cell over seeds: medians and spreads, phase labels; JSON or CSV", parameters: queryParameters(aggregatesQuerySchema), responses: { 200: { description: "cells (JSON), or text/csv" }, 400: errors[400], 404: errors[404] } },
   },
+  "/api/sweeps/{id}/runs": {
+    get: {
+      summary: "One page of the runs behind the sweep's published results, with curves: each validated unit's validated run; with include=approximate also its GPU runs (approximate-accepted or -rejected)",
+      parameters: queryParameters(runsQuerySchema),
+      responses: { 200: reply("the sweep, its axes and a page of runs", "SweepRuns"), 400: errors[400], 404: errors[404] },
+    },
+  },
   "/api/units/{id}/curves": { get: { summary: "One unit's validated curves and summary", responses: { 200: reply("the validated run", "UnitCurves"), 404: errors[404] } } },
   "/api/stats": { get: { summary: "Volunteers active, units validated, steps and FLOPs contributed, leaderboard", responses: { 200: { description: "stats" } } } },
   "/api/clients": { post: { summary: "Register a volunteer; returns a signed client token", requestBody: body("RegisterClient"), responses: { 201: reply("clientId and token", "RegisteredClient"), 400: errors[400], 413: errors[413] } } },
+  "/api/clients/me/results": {
+    get: { summary: "The calling volunteer's results (at most 100, newest first) with their verdicts and units' states", security: client, responses: { 200: reply("results", "ClientResults"), 401: errors[401] } },
+  },
   "/api/leases": {
     post: {
-      summary: "Lease the next work unit (204 when there is none)",
+      summary: "Lease the next work unit for one of the backends offered (GPU work first to a client offering tfjs-webgpu; 204 when there is none)",
       security: client,
       parameters: queryParameters(leaseQuerySchema),
       responses: { 201: reply("lease with config and deadline", "LeaseReply"), 204: { description: "no work" }, 400: errors[400], 401: errors[401], 404: errors[404] },

@@ -1,12 +1,14 @@
 /** The calling client's lease, as progress reports and results read it (routes/leases.ts, results.ts). */
 import { ApiError } from "./errors.js";
-import type { UnitStatus } from "./validation.js";
+import type { LeaseBackend, UnitStatus } from "./validation.js";
 
 export interface LeaseRow {
   id: string;
   unit_id: string;
   client_id: string;
   status: "live" | "expired" | "completed";
+  /** What the client must train with; its result's meta.backend must be this. */
+  backend: LeaseBackend;
   deadline: number;
   unit_status: UnitStatus;
   /** The unit's configured steps (progress beyond them is refused). */
@@ -16,7 +18,7 @@ export interface LeaseRow {
 /** 404 if there is no lease with this id, 403 if it is another client's. */
 export async function ownLease(db: D1Database, id: string, clientId: string): Promise<LeaseRow> {
   const lease = await db
-    .prepare("SELECT l.id, l.unit_id, l.client_id, l.status, l.deadline, u.status AS unit_status, json_extract(u.config, '$.steps') AS steps FROM leases l JOIN units u ON u.id = l.unit_id WHERE l.id = ?")
+    .prepare("SELECT l.id, l.unit_id, l.client_id, l.status, l.backend, l.deadline, u.status AS unit_status, json_extract(u.config, '$.steps') AS steps FROM leases l JOIN units u ON u.id = l.unit_id WHERE l.id = ?")
     .bind(id)
     .first<LeaseRow>();
   if (!lease) throw new ApiError(404, "lease_not_found", `no lease with id "${id}"`);

@@ -3,18 +3,21 @@
  *
  * - Idempotent: a client's second post for a unit answers the stored result's verdict (UNIQUE(unit_id,
  *   client_id) guarantees it is stored once even when the posts race).
- * - The reported config must equal the unit's (deep equality of the parsed configs), and the result
- *   must agree with it and with itself (result-consistency.ts).
- * - A result for an expired lease is taken only while the unit still needs replicas, else 409.
+ * - The reported config must equal the unit's (deep equality of the parsed configs), its
+ *   meta.backend the lease's backend, and the result must agree with the config and with itself
+ *   (result-consistency.ts).
+ * - A result for an expired lease is taken only while the unit still needs replicas of its backend
+ *   (lease-sql.ts), else 409.
  */
 import { flopsExecuted, planRun } from "../../src/engine/run-plan.js";
 import { ApiError } from "./errors.js";
 import { firstDifference } from "./json-difference.js";
+import { expireLeases, openSlotsSql } from "./lease-sql.js";
 import type { LeaseRow } from "./own-lease.js";
 import { requireConsistent } from "./result-consistency.js";
 import type { ResultVerdict, SubmitResult } from "./schema.js";
-import { countedResultsSql, decide, type ResultRecord, type ResultStatus, type UnitStatus } from "./validation.js";
-import { decisionStatements, loadSnapshot, revalidate, type UnitSnapshot } from "./validation-store.js";
+import { decide, type ResultRecord, type ResultStatus, type UnitStatus } from "./validation.js";
+import { decisionStatements, loadSnapshot, revalidate } from "./validation-store.js";
 
 export async function submitResult(db: D1Database, lease: LeaseRow, body: SubmitResult): Promise<{ created: boolean; result: ResultVerdict }> {
   const stored = await storedVerdict(db, lease.unit_id, lease.client_id);
@@ -29,12 +32,16 @@ export async function submitResult(db: D1Database, lease: LeaseRow, body: Submit
       { path: `result.${difference}`, message: "differs from the leased unit's config" },
     ]);
   }
+  if (result.meta.backend !== lease.backend) {
+    const message = `must be the lease's backend "${lease.backend}", got "${result.meta.backend}"`;
+    throw new ApiError(400, "backend_mismatch", `result.meta.backend ${message}: a unit leased for ${lease.backend} must be trained with it`, [{ path: "result.meta.backend", message }]);
+  }
   // Parameter count and FLOPs come from the engine's plan for the config, never from the report.
   const plan = planRun(snapshot.config);
   requireConsistent(result, plan);
 
   const now = Date.now();
-  if (!(lease.status === "live" && lease.deadline > now)) await requireOpenSlot(db, lease, snapshot, now);
+  if (!(lease.status === "live" && lease.deadline > now)) await requireOpenSlot(db, lease, now);
 
   const record: ResultRecord = { id: crypto.randomUUID(), backend: result.meta.backend, paramsHash: result.summary.paramsHash, status: "pending", createdAt: now, summary: result.summary };
   const all = [...snapshot.results, record];
@@ -85,15 +92,12 @@ async function storedVerdict(db: D1Database, unitId: string, clientId: string): 
   return row && { id: row.id, status: row.status, unit: { id: unitId, status: row.unit_status } };
 }
 
-/** A late result (its lease expired) is still welcome while the unit needs more replicas than it has under way. */
-async function requireOpenSlot(db: D1Database, lease: LeaseRow, snapshot: UnitSnapshot, now: number): Promise<void> {
-  const underWay = await db
-    .prepare(`SELECT (SELECT count(*) FROM leases WHERE unit_id = ?1 AND id <> ?2 AND status = 'live' AND deadline > ?3) + ${countedResultsSql("?1")} AS n`)
-    .bind(lease.unit_id, lease.id, now)
-    .first<{ n: number }>();
-  const open = snapshot.unit.status === "pending" && (underWay?.n ?? 0) < snapshot.unit.replicasNeeded;
-  if (!open) {
-    const why = snapshot.unit.status === "pending" ? "other volunteers have taken its remaining replicas" : `the unit is already ${snapshot.unit.status}`;
-    throw new ApiError(409, "too_late", `too late: lease "${lease.id}" expired at ${new Date(lease.deadline).toISOString()} and ${why}`);
-  }
+/** A late result (its lease expired) is still welcome while the unit needs more replicas of its backend than it has under way. */
+async function requireOpenSlot(db: D1Database, lease: LeaseRow, now: number): Promise<void> {
+  await expireLeases(db, now); // this one among them: it no longer holds a slot, and nor do others past their deadline
+  // The unit exists: ownLease read the lease joined to it.
+  const unit = (await db.prepare(openSlotsSql(lease.backend)).bind(lease.unit_id).first<{ status: UnitStatus; open_status: number; missing: number }>())!;
+  if (unit.open_status === 1 && unit.missing > 0) return;
+  const why = unit.open_status === 1 ? "other volunteers have taken its remaining replicas" : `the unit is already ${unit.status}`;
+  throw new ApiError(409, "too_late", `too late: lease "${lease.id}" expired at ${new Date(lease.deadline).toISOString()} and ${why}`);
 }

@@ -9,7 +9,7 @@
 import { z } from "zod";
 import { runConfigSchema } from "../../src/config/run-config.js";
 import { curvePointSchema, runMetaSchema, runResultSchema, runSummarySchema } from "../../src/config/run-result.js";
-import { RESULT_STATUSES, UNIT_STATUSES } from "./validation.js";
+import { LEASE_BACKENDS, RESULT_STATUSES, UNIT_STATUSES, type LeaseBackend } from "./validation.js";
 
 /** Largest request body accepted. */
 export const MAX_BODY_BYTES = 1 << 20;
@@ -36,17 +36,25 @@ export const phaseThresholdsSchema = z.strictObject({
   grokkingDelay: z.number().int().nonnegative().default(1000),
 });
 
+/** A value a grid axis takes (what the config field at its path is set to). */
+const axisValueSchema = z.union([z.number(), z.string(), z.boolean()]);
+
 export const createSweepSchema = z.strictObject({
   name: z.string().min(1).max(200),
   /** A run config (validated per unit after the axes are applied). */
   baseConfig: z.record(z.string(), z.unknown()),
   /** Grid axes: dotted config paths and their values; the units are the cartesian product × seeds. */
   axes: z
-    .array(z.strictObject({ path: z.string().regex(/^[A-Za-z]\w*(\.[A-Za-z]\w*)*$/, "expected a dotted config path like optimizer.weightDecay"), values: z.array(z.union([z.number(), z.string(), z.boolean()])).min(1).max(100) }))
+    .array(z.strictObject({ path: z.string().regex(/^[A-Za-z]\w*(\.[A-Za-z]\w*)*$/, "expected a dotted config path like optimizer.weightDecay"), values: z.array(axisValueSchema).min(1).max(100) }))
     .max(6)
     .default([]),
   seeds: z.array(z.number().int().min(0).max(2 ** 32 - 1)).min(1).max(100),
   quorum: z.number().int().min(1).max(5).default(2),
+  /**
+   * GPU (tfjs-webgpu) results to collect per unit beside the quorum: approximate runs compared with the
+   * validated one. 0: the sweep's units never go to GPU clients.
+   */
+  gpuReplicas: z.number().int().min(0).max(3).default(0),
   // prefault: an omitted `phase` is parsed as {}, so it gets the thresholds' own defaults.
   phase: phaseThresholdsSchema.prefault({}),
 });
@@ -75,13 +83,36 @@ export const submitResultSchema = z.strictObject({
   }),
 });
 
-/** POST /api/leases: `?sweep=<id>` takes work of that sweep only (a volunteer page for one study). */
-export const leaseQuerySchema = z.strictObject({ sweep: z.string().min(1).max(100).optional() });
+const backendList = new RegExp(`^(${LEASE_BACKENDS.join("|")})(,(${LEASE_BACKENDS.join("|")}))*$`);
+
+/**
+ * POST /api/leases: `?sweep=<id>` takes work of that sweep only (a volunteer page for one study);
+ * `?backends=wasm-simd,tfjs-webgpu` says which backends the client can train with (default wasm-simd).
+ */
+export const leaseQuerySchema = z.strictObject({
+  sweep: z.string().min(1).max(100).optional(),
+  backends: z
+    .string()
+    .regex(backendList, `expected a comma-separated list (no spaces) of ${LEASE_BACKENDS.join(", ")}`)
+    .default("wasm-simd")
+    .transform((list) => [...new Set(list.split(","))] as LeaseBackend[]),
+});
 
 /** GET /api/sweeps/:id/units: one page of the sweep's units. */
 export const unitsQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   offset: z.coerce.number().int().min(0).default(0),
+});
+
+/**
+ * GET /api/sweeps/:id/runs: one page of the runs behind the sweep's published results (units in grid
+ * order; each validated run, then with `include=approximate` its unit's approximate GPU runs).
+ */
+export const runsQuerySchema = z.strictObject({
+  /** At most 100 runs a page: each carries its curves (up to MAX_EVALUATIONS_PER_UNIT points, ≤ 0.57 MB of JSON), and a Worker has 128 MB. */
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+  include: z.enum(["approximate"]).optional(),
 });
 
 /** GET /api/sweeps/:id/aggregates: JSON (default) or CSV. */
@@ -98,6 +129,8 @@ export const leaseSchema = z.strictObject({
   deadline: z.number().int(),
   /** The unit's full run config (defaults filled in): the result must be for exactly this config. */
   config: runConfigSchema,
+  /** The backend the client must train with: its result's meta.backend must be this one. */
+  backend: z.enum(LEASE_BACKENDS),
 });
 export const leaseReplySchema = z.strictObject({ lease: leaseSchema });
 
@@ -118,6 +151,44 @@ export const resultReplySchema = z.strictObject({ result: resultVerdictSchema })
 
 export const unitCurvesSchema = z.strictObject({ unitId: z.string(), curves: z.array(curvePointSchema), summary: runSummarySchema, meta: runMetaSchema });
 
+/** A run behind a sweep's published results (GET /api/sweeps/:id/runs). */
+export const sweepRunSchema = z.strictObject({
+  unitId: z.string(),
+  resultId: z.string(),
+  /** The unit's grid cell: its axis values, in axis order. */
+  cell: z.array(axisValueSchema),
+  seed: z.number().int(),
+  backend: runMetaSchema.shape.backend,
+  /** "valid": the unit's validated run; the approximate ones are GPU runs compared with it. */
+  status: z.enum(["valid", "approximate-accepted", "approximate-rejected"]),
+  /** For the validated run, the unit's validated hash (what a visitor re-verifies against). */
+  paramsHash: z.string(),
+  summary: runSummarySchema,
+  curves: z.array(curvePointSchema),
+});
+export const sweepRunsReplySchema = z.strictObject({
+  sweep: z.strictObject({ id: z.string(), name: z.string() }),
+  /** The axes' config paths; a run's `cell` lists their values in this order. */
+  axes: z.array(z.string()),
+  runs: z.array(sweepRunSchema),
+});
+
+/** One of the calling volunteer's results (GET /api/clients/me/results). */
+export const clientResultSchema = z.strictObject({
+  id: z.string(),
+  unitId: z.string(),
+  sweepId: z.string(),
+  sweepName: z.string(),
+  backend: runMetaSchema.shape.backend,
+  /** The result's verdict. */
+  status: z.enum(RESULT_STATUSES),
+  /** Its unit's state. */
+  unitStatus: z.enum(UNIT_STATUSES),
+  /** Unix milliseconds. */
+  createdAt: z.number().int(),
+});
+export const clientResultsReplySchema = z.strictObject({ results: z.array(clientResultSchema) });
+
 export const errorBodySchema = z.strictObject({
   error: z.strictObject({
     code: z.string(),
@@ -135,4 +206,7 @@ export type Lease = z.output<typeof leaseSchema>;
 export type ProgressReply = z.output<typeof progressReplySchema>;
 export type ResultVerdict = z.output<typeof resultVerdictSchema>;
 export type UnitCurves = z.output<typeof unitCurvesSchema>;
+export type SweepRun = z.output<typeof sweepRunSchema>;
+export type SweepRunsReply = z.output<typeof sweepRunsReplySchema>;
+export type ClientResultsReply = z.output<typeof clientResultsReplySchema>;
 export type ErrorBody = z.output<typeof errorBodySchema>;

@@ -14,8 +14,9 @@
  * count toward the quorum. They stay 'pending' until the unit is validated, then are compared with
  * the validated result: 'approximate-accepted' when the final train and test accuracies are each
  * within 0.01 (absolute) and the generalization steps are within 2 eval intervals (both null counts
- * as agreeing, one null as not), 'approximate-rejected' otherwise. Those of a failed unit stay
- * 'pending': there is no validated run to compare them with.
+ * as agreeing, one null as not), 'approximate-rejected' otherwise; one arriving after the unit is
+ * validated is decided at once. Those of a failed unit stay 'pending': there is no validated run to
+ * compare them with.
  *
  * This file is the pure rule (`decide`); validation-store.ts loads a unit's state and applies decisions.
  */
@@ -29,13 +30,20 @@ export type ResultStatus = (typeof RESULT_STATUSES)[number];
 
 /** Backends whose results count toward the quorum. */
 export const DETERMINISTIC_BACKENDS: readonly Backend[] = ["wasm-simd"];
+/**
+ * What a lease may be for: a quorum replica (wasm-simd), or a GPU run beside the quorum (tfjs-webgpu,
+ * at most the sweep's `gpuReplicas` per unit). A lease's result must come from its backend.
+ */
+export const LEASE_BACKENDS = ["wasm-simd", "tfjs-webgpu"] as const satisfies readonly Backend[];
+export type LeaseBackend = (typeof LEASE_BACKENDS)[number];
+export const GPU_BACKEND = "tfjs-webgpu" satisfies LeaseBackend;
 /** Disagreeing deterministic results tolerated beyond the quorum before the unit fails. */
 export const MAX_EXTRA_RESULTS = 3;
 /** Tolerance of a non-deterministic result against the validated one. */
 export const APPROXIMATE_TOLERANCE = { finalAccuracy: 0.01, generalizationEvalIntervals: 2 } as const;
 
 /** The deterministic backends as an SQL list literal (constants, not user input). */
-const DETERMINISTIC_SQL = `(${DETERMINISTIC_BACKENDS.map((b) => `'${b}'`).join(", ")})`;
+export const DETERMINISTIC_SQL = `(${DETERMINISTIC_BACKENDS.map((b) => `'${b}'`).join(", ")})`;
 
 /**
  * SQL counting the unit's results that count toward its quorum: deterministic ones not ruled out
