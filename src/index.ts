@@ -9,7 +9,7 @@ export type { RunResult, CurvePoint, RunSummary, RunMeta } from "./config/run-re
 export { train, type TrainOptions, type Progress } from "./engine/train.js";
 export { TrainingRun } from "./engine/training-run.js";
 export { CheckpointError, checkpointHeader, type CheckpointHeader } from "./engine/checkpoint.js";
-export { planRun, type RunPlan } from "./engine/run-plan.js";
+export { planRun, RunPace, type RunPlan, type Pace } from "./engine/run-plan.js";
 export { ENGINE_VERSION } from "./engine/version.js";
 export { loadKernels, compileKernels, type KernelInstance, type WasmSource, type BuildName } from "./wasm/loader.js";
 export { gemm, workspaceFloats, GEMM_KERNELS, type GemmLayout, type GemmWorkspace } from "./ops/gemm.js";

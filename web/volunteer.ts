@@ -9,14 +9,13 @@
  * and the project's totals. The modules in web/volunteer/ each do one of these.
  */
 import "uplot/dist/uPlot.min.css";
-import { planRun, trainInBackground } from "../src/index.js";
+import { planRun, RunPace, trainInBackground } from "../src/index.js";
 import { ApiFailure, createVolunteerApi, type LeaseBackend } from "../src/client/volunteer-api.js";
 import { runVolunteer, type VolunteerEvents, type VolunteerHost } from "../src/client/volunteer.js";
 import { createUnitCharts } from "./volunteer/charts.js";
 import { createControls } from "./volunteer/controls.js";
 import { hasWasmSimd, logicalCores } from "./volunteer/device.js";
 import { findGpuAdapter, trainOnGpu } from "./volunteer/gpu.js";
-import { UnitPace } from "./volunteer/pace.js";
 import { identityStore } from "./volunteer/storage.js";
 import { SETTLED_POLL_MS, showResults } from "./volunteer/verdicts.js";
 import { describeDevice, describePlan, describeStop, describeUnit, formatDuration, formatFlops, verdictOf, type DeviceCapabilities } from "./volunteer/wording.js";
@@ -129,11 +128,11 @@ function resetPace(): void {
 }
 
 function pageEvents(): VolunteerEvents {
-  let pace: UnitPace | null = null;
+  let pace: RunPace | null = null;
   return {
     registered: () => void refreshVerdicts(),
     leased(lease) {
-      pace = new UnitPace(lease.config.steps, planRun(lease.config));
+      pace = new RunPace(lease.config, planRun(lease.config));
       charts.reset(lease.config.steps, lease.config.evalInterval);
       resetPace();
       setText("unit", `Unit ${lease.unitId.slice(0, 8)}: ${describeUnit(lease.config, lease.backend)}`);
@@ -143,9 +142,9 @@ function pageEvents(): VolunteerEvents {
       // The step goes here, not in #status: a live region announcing every evaluation would drown a screen reader.
       const now = pace?.update(progress);
       setText("pace-step", `${progress.step.toLocaleString("en")} of ${progress.steps.toLocaleString("en")}`);
+      setText("pace-steps", progress.stepsPerSecond > 0 ? progress.stepsPerSecond.toFixed(1) : "–");
       if (now) {
-        setText("pace-steps", now.stepsPerSecond > 0 ? now.stepsPerSecond.toFixed(1) : "–");
-        setText("pace-gflops", now.gflopsPerSecond === null ? "measuring…" : `${now.gflopsPerSecond.toFixed(2)} GFLOP/s (billions of arithmetic operations per second)`);
+        setText("pace-gflops", now.flopsPerSecond === null ? "measuring…" : `${(now.flopsPerSecond / 1e9).toFixed(2)} GFLOP/s (billions of arithmetic operations per second)`);
         setText("pace-eta", formatDuration(now.etaSeconds));
       }
       if (progress.point) charts.add(progress.point);

@@ -4,7 +4,7 @@
  * the FLOPs still to execute (steps and evaluations left) at the pace measured so far in FLOPs per second.
  */
 import { SingleBar } from "cli-progress";
-import type { CurvePoint, Progress, RunConfig, RunPlan, RunResult } from "../index.js";
+import { RunPace, type CurvePoint, type Progress, type RunConfig, type RunPlan, type RunResult } from "../index.js";
 import type { CliIo, Terminal } from "./io.js";
 
 /** Between evaluations, a plain line with the step, pace and ETA at most this often. */
@@ -25,43 +25,6 @@ export interface TrainDisplay {
   done(result: RunResult, outFile?: string): void;
   /** Leaves the terminal clean after a failure. */
   close(): void;
-}
-
-/** Evaluations a run has made once `step` steps are done (step 0, every evalInterval, the last step). */
-function evaluationsThrough(config: RunConfig, step: number): number {
-  return 1 + Math.floor(step / config.evalInterval) + (step === config.steps && step % config.evalInterval !== 0 ? 1 : 0);
-}
-
-/** Seconds left, from the plan's FLOPs still to run over the FLOP rate measured since the first report. */
-export class PlanEta {
-  private evaluationsDone: number;
-  private baseline: { time: number; flops: number } | null = null;
-
-  constructor(
-    private readonly config: RunConfig,
-    private readonly plan: RunPlan,
-    fromStep: number,
-    private readonly now: () => number = () => performance.now(),
-  ) {
-    this.evaluationsDone = fromStep === 0 ? 0 : evaluationsThrough(config, fromStep);
-  }
-
-  /** Call on every progress report; null until there is a pace to go by. */
-  update({ step, point }: Progress): number | null {
-    if (point) this.evaluationsDone++;
-    const { perStep, perEvaluation } = this.plan.flops;
-    const flops = perStep * step + perEvaluation * this.evaluationsDone;
-    const time = this.now();
-    if (!this.baseline) {
-      this.baseline = { time, flops };
-      return null;
-    }
-    const seconds = (time - this.baseline.time) / 1000;
-    const rate = (flops - this.baseline.flops) / seconds;
-    if (!(seconds > 0.2 && rate > 0)) return null;
-    const left = perStep * (this.config.steps - step) + perEvaluation * Math.max(0, this.plan.evaluations - this.evaluationsDone);
-    return left / rate;
-  }
 }
 
 export function formatDuration(seconds: number | null): string {
@@ -95,15 +58,15 @@ function startLine({ config, plan, threads, fromStep }: RunStart): string {
 
 /** Plain lines: one per evaluation, and the pace and ETA every PACE_INTERVAL_MS between them. */
 class LineDisplay implements TrainDisplay {
-  private eta!: PlanEta;
+  private eta!: RunPace;
   private paced = performance.now();
   constructor(private readonly io: CliIo) {}
   start(run: RunStart) {
-    this.eta = new PlanEta(run.config, run.plan, run.fromStep);
+    this.eta = new RunPace(run.config, run.plan, run.fromStep);
     this.io.out(startLine(run));
   }
   progress(progress: Progress) {
-    const eta = this.eta.update(progress);
+    const eta = this.eta.update(progress).etaSeconds;
     if (progress.point) this.io.out(formatPoint(progress.point, progress.steps));
     else if (performance.now() - this.paced >= PACE_INTERVAL_MS) this.io.out(`step ${progress.step}/${progress.steps}  ${progress.stepsPerSecond.toFixed(1)} steps/s  ETA ${formatDuration(eta)}`);
     else return;
@@ -121,7 +84,7 @@ class LineDisplay implements TrainDisplay {
 
 /** A progress bar on the terminal (stderr); the summary on stdout when done. */
 class BarDisplay implements TrainDisplay {
-  private eta!: PlanEta;
+  private eta!: RunPace;
   private bar: SingleBar;
   private started = false;
   private last = { loss: "…", acc: "…" };
@@ -139,13 +102,13 @@ class BarDisplay implements TrainDisplay {
     });
   }
   start(run: RunStart) {
-    this.eta = new PlanEta(run.config, run.plan, run.fromStep);
+    this.eta = new RunPace(run.config, run.plan, run.fromStep);
     this.io.err(startLine(run));
     this.bar.start(run.config.steps, run.fromStep, { loss: this.last.loss, acc: this.last.acc, rate: "…", etaText: "…" });
     this.started = true;
   }
   progress(progress: Progress) {
-    const eta = this.eta.update(progress);
+    const eta = this.eta.update(progress).etaSeconds;
     const p = progress.point;
     if (p) this.last = { loss: `train ${p.trainLoss.toExponential(2)} test ${p.testLoss.toExponential(2)}`, acc: `train ${p.trainAccuracy.toFixed(3)} test ${p.testAccuracy.toFixed(3)}` };
     this.bar.update(progress.step, { ...this.last, rate: progress.stepsPerSecond.toFixed(1), etaText: formatDuration(eta) });
@@ -167,17 +130,17 @@ class BarDisplay implements TrainDisplay {
 
 /** --json: one JSON object per line — start, eval (every evaluation), checkpoint, done. */
 class JsonDisplay implements TrainDisplay {
-  private eta!: PlanEta;
+  private eta!: RunPace;
   constructor(private readonly io: CliIo) {}
   private emit(event: string, fields: Record<string, unknown>) {
     this.io.out(JSON.stringify({ event, ...fields }));
   }
   start({ config, plan, threads, fromStep }: RunStart) {
-    this.eta = new PlanEta(config, plan, fromStep);
+    this.eta = new RunPace(config, plan, fromStep);
     this.emit("start", { steps: config.steps, fromStep, threads, parameterCount: plan.parameterCount, evaluations: plan.evaluations, flopsPerStep: plan.flops.perStep, flopsPerRun: plan.flops.perRun, config });
   }
   progress(progress: Progress) {
-    const eta = this.eta.update(progress);
+    const eta = this.eta.update(progress).etaSeconds;
     if (progress.point) this.emit("eval", { ...progress.point, steps: progress.steps, stepsPerSecond: progress.stepsPerSecond, etaSeconds: eta });
   }
   checkpoint(step: number, file: string) {

@@ -5,13 +5,10 @@
 import { chmod, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseRunConfig, planRun } from "../../src/index.js";
 import { adminToken } from "../../src/cli/admin-token.js";
 import { writeFileAtomic } from "../../src/cli/files.js";
 import { applyOverrides, parseOverride } from "../../src/cli/overrides.js";
-import { PlanEta } from "../../src/cli/train-display.js";
 import { parseUntil } from "../../src/cli/volunteer.js";
-import { smallMlpConfig } from "../support/configs.js";
 import { temporaryFolder } from "./support/run-cli.js";
 
 let dir: { path: string; remove(): Promise<void> };
@@ -53,39 +50,6 @@ describe("--until", () => {
     expect(parseUntil("07:00", now)).toBe(new Date(2026, 11, 4, 7, 0).getTime());
     expect(parseUntil("2026-12-24T18:00", now)).toBe(new Date(2026, 11, 24, 18, 0).getTime());
     for (const bad of ["soon", "25:00", "12:75", "10", "-5m"]) expect(() => parseUntil(bad, now)).toThrow(/expected a duration/);
-  });
-});
-
-describe("the ETA", () => {
-  it("is the plan's FLOPs still to run, steps and evaluations, at the FLOP rate measured since the first report", () => {
-    const config = parseRunConfig(smallMlpConfig({ steps: 100, evalInterval: 10 }));
-    const plan = planRun(config);
-    const { perStep, perEvaluation } = plan.flops;
-    let clock = 0;
-    const eta = new PlanEta(config, plan, 0, () => clock);
-    const point = { step: 0 } as never;
-    expect(eta.update({ step: 0, steps: 100, stepsPerSecond: 0, point })).toBeNull();
-    // 10 steps and one more evaluation in 2 s.
-    clock = 2000;
-    const rate = (10 * perStep + perEvaluation) / 2;
-    const left = 90 * perStep + 9 * perEvaluation; // 11 evaluations in all, 2 done
-    expect(eta.update({ step: 10, steps: 100, stepsPerSecond: 5, point })).toBeCloseTo(left / rate, 9);
-    // Between evaluations: only the steps count as done.
-    clock = 3000;
-    const rate2 = (15 * perStep + perEvaluation) / 3;
-    expect(eta.update({ step: 15, steps: 100, stepsPerSecond: 5 })).toBeCloseTo((85 * perStep + 9 * perEvaluation) / rate2, 9);
-  });
-
-  it("counts the evaluations a resumed run has already made", () => {
-    const config = parseRunConfig(smallMlpConfig({ steps: 100, evalInterval: 10 }));
-    const plan = planRun(config);
-    let clock = 0;
-    const eta = new PlanEta(config, plan, 50, () => clock);
-    eta.update({ step: 50, steps: 100, stepsPerSecond: 0 });
-    clock = 1000;
-    const { perStep, perEvaluation } = plan.flops;
-    // Evaluations at 0…50 (6) were made before; 60 is the 7th, and 4 are left.
-    expect(eta.update({ step: 60, steps: 100, stepsPerSecond: 10, point: { step: 60 } as never })).toBeCloseTo((40 * perStep + 4 * perEvaluation) / (10 * perStep + perEvaluation), 9);
   });
 });
 
