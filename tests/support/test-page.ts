@@ -25,7 +25,10 @@ export interface TestPage {
 }
 
 /** A page of bundled entry points (name → source file) served next to build/, with or without cross-origin isolation, open in Chromium. */
-export async function openBundlePage(entryPoints: Record<string, string>, { isolated = true, html = PAGE }: { isolated?: boolean; html?: string } = {}): Promise<TestPage> {
+export async function openBundlePage(
+  entryPoints: Record<string, string>,
+  { isolated = true, html = PAGE, chromiumArgs = [] }: { isolated?: boolean; html?: string; /** Extra Chromium flags (e.g. SWIFTSHADER_WEBGPU_ARGS). */ chromiumArgs?: string[] } = {},
+): Promise<TestPage> {
   const dir = await mkdtemp(join(tmpdir(), "grokedge-browser-"));
   let server: IsolatedServer | undefined;
   let browser: Browser | undefined;
@@ -47,7 +50,7 @@ export async function openBundlePage(entryPoints: Record<string, string>, { isol
     });
     await writeFile(join(dir, "index.html"), html);
     server = await startIsolatedServer([{ urlPrefix: "/", dir }, { urlPrefix: "/build/", dir: join(ROOT, "build") }], { isolated });
-    browser = await launchChromium();
+    browser = await launchChromium({ extraArgs: chromiumArgs });
     const page = await browser.newPage();
     await page.goto(server.url("/"));
     return { page, browser, close };
