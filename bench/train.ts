@@ -52,8 +52,9 @@ interface OursResult {
   flopsPerStep: number;
   params: number;
   rows: number;
-  lossBefore: number;
-  lossAfter: number;
+  /** null: not finite (the run diverged). */
+  lossBefore: number | null;
+  lossAfter: number | null;
   steps: number;
 }
 
@@ -204,7 +205,7 @@ const log = (msg: string) => process.stderr.write(msg + "\n");
 }
 
 const isOurs = (o: Row["ours"]): o is OursResult => !("error" in o);
-const fmtLoss = (r: { lossBefore: number; lossAfter: number; steps: number }) => `${r.lossBefore.toFixed(3)}→${r.lossAfter.toFixed(3)} /${r.steps}`;
+const fmtLoss = (r: { lossBefore: number | null; lossAfter: number | null; steps: number }) => `${r.lossBefore?.toFixed(3) ?? "diverged"}→${r.lossAfter?.toFixed(3) ?? "diverged"} /${r.steps}`;
 
 console.log();
 printTable(
@@ -237,7 +238,7 @@ if (!quick) {
       ...(threads === 1 ? {} : { kernels: pool.kernels, ops: pool.ops, threads }),
       onProgress: ({ step, point }) => {
         if (point && step % 1000 === 0) {
-          log(`  step ${step}: train acc ${point.trainAccuracy.toFixed(3)}, test acc ${point.testAccuracy.toFixed(3)}, train loss ${point.trainLoss.toFixed(4)}, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+          log(`  step ${step}: train acc ${point.trainAccuracy.toFixed(3)}, test acc ${point.testAccuracy.toFixed(3)}, train loss ${point.trainLoss?.toFixed(4) ?? "diverged"}, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
         }
       },
     });

@@ -52,7 +52,8 @@ else {
 
 const devVars = `${ROOT}.dev.vars`;
 if (!existsSync(devVars)) {
-  writeFileSync(devVars, `TOKEN_SECRET=${randomBytes(32).toString("hex")}\nADMIN_TOKEN=${randomBytes(16).toString("hex")}\n`, { mode: 0o600 });
+  // 32 random bytes each (64 hex digits): the API refuses secrets shorter than 32 bytes (worker/src/auth.ts).
+  writeFileSync(devVars, `TOKEN_SECRET=${randomBytes(32).toString("hex")}\nADMIN_TOKEN=${randomBytes(32).toString("hex")}\n`, { mode: 0o600 });
   console.log("wrote .dev.vars with fresh secrets (see .dev.vars.example)");
 }
 const adminToken = /^ADMIN_TOKEN=(.+)$/m.exec(readFileSync(devVars, "utf8"))?.[1];

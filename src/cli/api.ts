@@ -56,7 +56,8 @@ export function createCliApi(origin: string, { attempts = DEFAULT_ATTEMPTS, log 
           if (error.status === 0) throw new UnreachableError(`cannot reach the API at ${origin}: ${error.message} (${tries})`, { cause: error });
           throw new CliError(`the API at ${origin} keeps failing: ${error.message} (${tries})`, EXIT.failure, { cause: error });
         }
-        const delay = backoffDelay(attempt, RETRY_BASE_MS, RETRY_MAX_MS);
+        // A 429 or 503 may say how long to wait (Retry-After): never sooner than that.
+        const delay = Math.max(backoffDelay(attempt, RETRY_BASE_MS, RETRY_MAX_MS), error.retryAfterMs ?? 0);
         log?.(`${error.message}; retrying in ${(delay / 1000).toFixed(1)} s`);
         await new Promise((resolve) => setTimeout(resolve, delay));
       }

@@ -34,9 +34,12 @@ export function formatDuration(seconds: number | null): string {
   return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
 }
 
+/** A loss or norm as printed: null (not finite, the run diverged) as "diverged". */
+const divergible = (x: number | null, format: (x: number) => string) => (x === null ? "diverged" : format(x));
+
 export function formatPoint(p: CurvePoint, steps: number): string {
   const width = String(steps).length;
-  return `step ${String(p.step).padStart(width)}/${steps}  train loss ${p.trainLoss.toExponential(3)} acc ${p.trainAccuracy.toFixed(4)}  test loss ${p.testLoss.toExponential(3)} acc ${p.testAccuracy.toFixed(4)}  |θ| ${p.weightNorm.toFixed(3)}`;
+  return `step ${String(p.step).padStart(width)}/${steps}  train loss ${divergible(p.trainLoss, (x) => x.toExponential(3))} acc ${p.trainAccuracy.toFixed(4)}  test loss ${divergible(p.testLoss, (x) => x.toExponential(3))} acc ${p.testAccuracy.toFixed(4)}  |θ| ${divergible(p.weightNorm, (x) => x.toFixed(3))}`;
 }
 
 export function formatSummary({ summary: s, meta }: RunResult): string[] {
@@ -45,9 +48,10 @@ export function formatSummary({ summary: s, meta }: RunResult): string[] {
     `memorization (train acc ≥ 0.99): ${step(s.memorizationStep)}`,
     `generalization (test acc ≥ 0.99): ${step(s.generalizationStep)}`,
     `grokking delay: ${s.grokkingDelay === null ? "—" : `${s.grokkingDelay} steps`}`,
-    `final: train acc ${s.final.trainAccuracy.toFixed(4)}, test acc ${s.final.testAccuracy.toFixed(4)}, |θ| ${s.final.weightNorm.toFixed(3)}`,
+    `final: train acc ${s.final.trainAccuracy.toFixed(4)}, test acc ${s.final.testAccuracy.toFixed(4)}, |θ| ${divergible(s.final.weightNorm, (x) => x.toFixed(3))}`,
     `${s.stepsRun} steps${s.stoppedEarly ? " (stopped early)" : ""} in ${s.wallSeconds.toFixed(1)} s, ${s.stepsPerSecond.toFixed(1)} steps/s, ${s.parameterCount} parameters, ${meta.backend} ${meta.build} × ${meta.threads} thread(s)`,
     `paramsHash ${s.paramsHash}`,
+    `resultDigest ${s.resultDigest}`,
   ];
 }
 
@@ -110,7 +114,7 @@ class BarDisplay implements TrainDisplay {
   progress(progress: Progress) {
     const eta = this.eta.update(progress).etaSeconds;
     const p = progress.point;
-    if (p) this.last = { loss: `train ${p.trainLoss.toExponential(2)} test ${p.testLoss.toExponential(2)}`, acc: `train ${p.trainAccuracy.toFixed(3)} test ${p.testAccuracy.toFixed(3)}` };
+    if (p) this.last = { loss: `train ${divergible(p.trainLoss, (x) => x.toExponential(2))} test ${divergible(p.testLoss, (x) => x.toExponential(2))}`, acc: `train ${p.trainAccuracy.toFixed(3)} test ${p.testAccuracy.toFixed(3)}` };
     this.bar.update(progress.step, { ...this.last, rate: progress.stepsPerSecond.toFixed(1), etaText: formatDuration(eta) });
   }
   checkpoint(step: number, file: string) {

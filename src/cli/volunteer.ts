@@ -59,8 +59,9 @@ function fileIdentity(env: CliIo["env"], origin: string): IdentityStore {
   };
   return {
     load() {
-      const client = read()[origin] as { clientId?: unknown; token?: unknown } | undefined;
-      return typeof client?.clientId === "string" && typeof client.token === "string" ? { clientId: client.clientId, token: client.token } : null;
+      const client = read()[origin] as { clientId?: unknown; token?: unknown; expiresAt?: unknown } | undefined;
+      if (!(typeof client?.clientId === "string" && typeof client.token === "string")) return null;
+      return { clientId: client.clientId, token: client.token, ...(typeof client.expiresAt === "number" ? { expiresAt: client.expiresAt } : {}) };
     },
     save(client) {
       const all = read();
@@ -91,6 +92,7 @@ function volunteerEvents(io: CliIo): VolunteerEvents & { close(): void } {
   };
   return {
     registered: (client) => io.err(`registered as volunteer ${client.clientId}`),
+    tokenRefreshed: (client) => io.err(`the client token had expired: renewed until ${new Date(client.expiresAt).toISOString()}`),
     leased(lease) {
       io.err(`unit ${lease.unitId}: ${describe(lease.config)}`);
       lastLine = performance.now();

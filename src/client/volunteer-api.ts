@@ -1,7 +1,7 @@
 /**
- * The volunteer protocol's API calls (register, lease, progress, result, this volunteer's verdicts)
- * and how failures are told apart: an ApiFailure with the status and the API's error code, transient
- * or not, and the backoff between retries. Runtime-agnostic (fetch only); the loop is volunteer.ts,
+ * The volunteer protocol's API calls (register, refresh the token, lease, progress, result, this
+ * volunteer's verdicts) and how failures are told apart: an ApiFailure with the status, the API's
+ * error code and its Retry-After, transient or not, and the backoff between retries. Runtime-agnostic (fetch only); the loop is volunteer.ts,
  * the CLI's other requests (src/cli/api.ts) reuse apiRequest.
  */
 import type { z } from "zod";
@@ -22,13 +22,19 @@ export interface LeaseRequest {
   backends: readonly LeaseBackend[];
   /** Take work of this sweep only. */
   sweep?: string;
+  /**
+   * Sent as Idempotency-Key: a fresh one per lease attempt, the same on that attempt's retries, so
+   * a lease whose reply was lost is answered again instead of leaving a second, ghost lease.
+   */
+  idempotencyKey?: string;
 }
 
 // ---- the API calls ------------------------------------------------------------------------------
 
 /**
  * A request that failed: `status` 0 when no response came (network, DNS, refused connection);
- * `code` is the API's error code (`sweep_not_found`), or for status 0 the network error's (`ECONNREFUSED`).
+ * `code` is the API's error code (`sweep_not_found`), or for status 0 the network error's (`ECONNREFUSED`);
+ * `retryAfterMs` how long the reply's Retry-After asks to wait (429, 503), if it gave one.
  */
 export class ApiFailure extends Error {
   constructor(
@@ -36,6 +42,7 @@ export class ApiFailure extends Error {
     readonly url: string,
     message: string,
     readonly code?: string,
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = "ApiFailure";
@@ -51,6 +58,8 @@ export interface VolunteerApi {
   /** The API's origin, as given. */
   readonly origin: string;
   register(capabilities: Capabilities): Promise<RegisteredClient>;
+  /** A fresh token for the client of `token`, which may have expired (POST /api/clients/me/token). */
+  refreshToken(token: string): Promise<RegisteredClient>;
   /** The next unit to train, or null when there is no work (204). */
   lease(token: string, request: LeaseRequest): Promise<Lease | null>;
   progress(token: string, leaseId: string, body: { step: number; metrics?: Progress["point"] }): Promise<ProgressReply>;
@@ -63,6 +72,8 @@ export interface ApiRequest {
   token?: string;
   /** Sent as JSON. */
   body?: unknown;
+  /** More request headers. */
+  headers?: Record<string, string>;
   /** "text": a successful reply is returned as text (CSV), not parsed. Error replies are always JSON. */
   accept?: "json" | "text";
   fetch?: typeof fetch;
@@ -70,9 +81,9 @@ export interface ApiRequest {
 }
 
 /** One request to the API; throws an ApiFailure naming the method, the URL and what went wrong. */
-export async function apiRequest<T>(origin: string, method: string, path: string, { token, body, accept = "json", fetch: fetchImpl = fetch, signal }: ApiRequest = {}): Promise<{ status: number; body: T | null; text: string }> {
+export async function apiRequest<T>(origin: string, method: string, path: string, { token, body, headers: extraHeaders, accept = "json", fetch: fetchImpl = fetch, signal }: ApiRequest = {}): Promise<{ status: number; body: T | null; text: string }> {
   const url = new URL(path, origin).href;
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...extraHeaders };
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers["content-type"] = "application/json";
   let response: Response;
@@ -96,9 +107,19 @@ export async function apiRequest<T>(origin: string, method: string, path: string
   }
   if (!response.ok) {
     const error = (parsed as { error?: { code?: string; message?: string } } | null)?.error;
-    throw new ApiFailure(response.status, url, `${method} ${url}: ${response.status} ${error?.code ?? ""} ${error?.message ?? text.slice(0, 200)}`.replace(/\s+/g, " ").trim(), error?.code);
+    const message = `${method} ${url}: ${response.status} ${error?.code ?? ""} ${error?.message ?? text.slice(0, 200)}`.replace(/\s+/g, " ").trim();
+    throw new ApiFailure(response.status, url, message, error?.code, retryAfterMillis(response.headers.get("retry-after")));
   }
   return { status: response.status, body: parsed as T, text };
+}
+
+/** A Retry-After header as milliseconds from `now`: delay-seconds or an HTTP date; undefined if absent or unreadable. */
+export function retryAfterMillis(header: string | null, now = Date.now()): number | undefined {
+  if (header === null) return undefined;
+  const text = header.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const date = /[A-Za-z]/.test(text) ? Date.parse(text) : NaN;
+  return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
 }
 
 /**
@@ -121,9 +142,13 @@ export function createVolunteerApi(origin: string, fetchImpl?: typeof fetch): Vo
     async register(capabilities) {
       return required(await call<RegisteredClient>("POST", "/api/clients", { body: capabilities }), "POST /api/clients");
     },
-    async lease(token, { backends, sweep }) {
+    async refreshToken(token) {
+      return required(await call<RegisteredClient>("POST", "/api/clients/me/token", { token }), "POST /api/clients/me/token");
+    },
+    async lease(token, { backends, sweep, idempotencyKey }) {
       const query = `backends=${backends.map(encodeURIComponent).join(",")}${sweep === undefined ? "" : `&sweep=${encodeURIComponent(sweep)}`}`;
-      const reply = await call<{ lease: Lease }>("POST", `/api/leases?${query}`, { token });
+      const headers = idempotencyKey === undefined ? undefined : { "idempotency-key": idempotencyKey };
+      const reply = await call<{ lease: Lease }>("POST", `/api/leases?${query}`, { token, headers });
       return reply.status === 204 || reply.body === null ? null : reply.body.lease;
     },
     async progress(token, leaseId, body) {

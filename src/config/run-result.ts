@@ -9,20 +9,28 @@ const finite = z.number().check(z.refine(Number.isFinite, { message: "expected a
 const accuracy = z.pipe(finite, z.number().check(z.gte(0), z.lte(1)));
 const step = z.number().check(z.int(), z.nonnegative());
 const nonNegativeFinite = z.pipe(finite, z.number().check(z.nonnegative()));
+/**
+ * A loss or a norm: ≥ 0, or null when the run diverged and it is not finite (NaN or ±Infinity). JSON cannot
+ * carry those, so the engine itself records null (src/engine/run-summary.ts, curvePointOf) and the
+ * result is the same in memory, on the wire and in the digest.
+ */
+const divergible = z.nullable(nonNegativeFinite);
+const sha256 = z.string().check(z.regex(/^[0-9a-f]{64}$/, "expected 64 lowercase hex digits"));
 
 /** Metrics at one evaluation, after `step` optimizer steps (step 0: at initialisation). */
 export const curvePointSchema = z.strictObject({
   step,
-  trainLoss: finite,
+  trainLoss: divergible,
+  /** Correct rows over the split's rows: finite even when the run diverged. */
   trainAccuracy: accuracy,
-  testLoss: finite,
+  testLoss: divergible,
   testAccuracy: accuracy,
   /** Total L2 norm of all parameters. */
-  weightNorm: finite,
+  weightNorm: divergible,
   /** L2 norm of the embedding group (token and position embeddings; 0 when the model has none). */
-  embeddingNorm: finite,
+  embeddingNorm: divergible,
   /** L2 norm of every other parameter. */
-  otherNorm: finite,
+  otherNorm: divergible,
 });
 
 export const runSummarySchema = z.strictObject({
@@ -35,8 +43,16 @@ export const runSummarySchema = z.strictObject({
   stepsRun: step,
   stoppedEarly: z.boolean(),
   final: curvePointSchema,
-  /** SHA-256 (hex) of the final parameters' bytes (little-endian f32, layout order): equal configs give equal hashes. */
-  paramsHash: z.string().check(z.regex(/^[0-9a-f]{64}$/, "expected 64 lowercase hex digits")),
+  /**
+   * SHA-256 (hex) of the final parameters' bytes (little-endian f32, layout order, every NaN as 0x7fc00000):
+   * equal configs give equal hashes.
+   */
+  paramsHash: sha256,
+  /**
+   * SHA-256 (hex) of paramsHash and the curves in canonical binary form (src/config/result-digest.ts): what the
+   * quorum compares, so agreeing results agree on everything they publish. The API recomputes it.
+   */
+  resultDigest: sha256,
   parameterCount: z.number().check(z.int(), z.positive()),
   /** Training steps per second (evaluation time excluded). */
   stepsPerSecond: nonNegativeFinite,

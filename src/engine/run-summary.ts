@@ -1,16 +1,29 @@
 /**
- * A run's summary from its curves: the grokking milestones, whether it stopped early, the final
- * point. Pure (no kernels, no data), so every backend that trains a run — the engine's TrainingRun
- * and the TensorFlow.js run (src/tfjs/train.ts) — summarises it with the same code.
+ * A run's curve points and summary, as every backend that trains a run records them — the engine's
+ * TrainingRun and the TensorFlow.js run (src/tfjs/train.ts) — so both report exactly what the API
+ * derives and recomputes from a result (src/config/curve-summary.ts, src/config/result-digest.ts).
  */
+import { summarizeCurves } from "../config/curve-summary.js";
 import type { RunConfig } from "../config/run-config.js";
-import { GENERALIZATION_ACCURACY, MEMORIZATION_ACCURACY, type CurvePoint, type RunSummary } from "../config/run-result.js";
+import type { CurvePoint, RunSummary } from "../config/run-result.js";
+import { resultDigest } from "../config/result-digest.js";
 
-/** Whether the last evaluation reached the config's early-stopping test accuracy (never without one). */
-export function reachedEarlyStop(config: Pick<RunConfig, "earlyStopTestAccuracy">, curves: readonly CurvePoint[]): boolean {
-  const target = config.earlyStopTestAccuracy;
-  const last = curves.at(-1);
-  return target !== undefined && last !== undefined && last.testAccuracy >= target;
+/**
+ * The curve point of an evaluation after `step` steps, from its numbers as measured (`m`): a diverged
+ * run's loss or norm that is not finite (NaN, ±Infinity) is recorded as null, as JSON would carry it.
+ */
+export function curvePointOf(step: number, m: Omit<CurvePoint, "step">): CurvePoint {
+  const divergible = (value: number | null) => (value !== null && Number.isFinite(value) ? value : null);
+  return {
+    step,
+    trainLoss: divergible(m.trainLoss),
+    trainAccuracy: m.trainAccuracy,
+    testLoss: divergible(m.testLoss),
+    testAccuracy: m.testAccuracy,
+    weightNorm: divergible(m.weightNorm),
+    embeddingNorm: divergible(m.embeddingNorm),
+    otherNorm: divergible(m.otherNorm),
+  };
 }
 
 /** What the summary takes from the run itself rather than from its curves. */
@@ -23,19 +36,17 @@ export interface RunFacts {
 }
 
 /** The summary of a run of `config` that recorded `curves` (at least one point) and ended as `facts` say. */
-export function summarizeRun(config: Pick<RunConfig, "steps" | "earlyStopTestAccuracy">, curves: readonly CurvePoint[], facts: RunFacts): RunSummary {
-  if (curves.length === 0) throw new Error("a run's summary needs at least one evaluation");
-  const firstAt = (ok: (p: CurvePoint) => boolean) => curves.find(ok)?.step ?? null;
-  const memorizationStep = firstAt((p) => p.trainAccuracy >= MEMORIZATION_ACCURACY);
-  const generalizationStep = firstAt((p) => p.testAccuracy >= GENERALIZATION_ACCURACY);
+export async function summarizeRun(config: Pick<RunConfig, "steps" | "earlyStopTestAccuracy">, curves: readonly CurvePoint[], facts: RunFacts): Promise<RunSummary> {
+  const { memorizationStep, generalizationStep, grokkingDelay, stoppedEarly, final } = summarizeCurves(config, curves, facts.stepsRun);
   return {
     memorizationStep,
     generalizationStep,
-    grokkingDelay: memorizationStep !== null && generalizationStep !== null ? generalizationStep - memorizationStep : null,
+    grokkingDelay,
     stepsRun: facts.stepsRun,
-    stoppedEarly: reachedEarlyStop(config, curves) && facts.stepsRun < config.steps,
-    final: curves.at(-1)!,
+    stoppedEarly,
+    final,
     paramsHash: facts.paramsHash,
+    resultDigest: await resultDigest(facts.paramsHash, curves),
     parameterCount: facts.parameterCount,
     stepsPerSecond: facts.stepsPerSecond,
     wallSeconds: facts.wallSeconds,

@@ -4,17 +4,18 @@
  * seeded stream and every floating-point operation from our kernels (or exact JS arithmetic).
  */
 import { parseRunConfig, type RunConfig, type RunConfigInput } from "../config/run-config.js";
+import { reachedEarlyStop } from "../config/curve-summary.js";
 import type { CurvePoint, RunResult } from "../config/run-result.js";
-import { F32_BYTES, serialOps, type Ops } from "../ops/ops.js";
+import { serialOps, type Ops } from "../ops/ops.js";
 import type { KernelInstance } from "../wasm/loader.js";
 import type { BatchBuffers } from "./batch-buffers.js";
 import { CheckpointError, decodeCheckpoint, encodeCheckpoint } from "./checkpoint.js";
-import { sha256Hex } from "./hash.js";
+import { paramsHash } from "./hash.js";
 import { constrainNorm, optimizerStep } from "./optimizer.js";
 import { Rng } from "./random.js";
 import { evaluatesAt } from "./run-plan.js";
 import { RunParts } from "./run-parts.js";
-import { reachedEarlyStop, summarizeRun } from "./run-summary.js";
+import { curvePointOf, summarizeRun } from "./run-summary.js";
 import { buildDataset, type Dataset } from "./tasks/dataset.js";
 import type { MnistData } from "./tasks/mnist.js";
 import { ENGINE_VERSION } from "./version.js";
@@ -120,10 +121,10 @@ export class TrainingRun {
     this.trainSeconds += (performance.now() - t0) / 1000;
   }
 
-  /** Evaluates train and test metrics at the current step and records them. */
+  /** Evaluates train and test metrics at the current step and records them (a non-finite loss or norm as null). */
   evaluate(): CurvePoint {
     const { train, test } = this.data;
-    const point: CurvePoint = { step: this.step, ...this.parts.evaluate({ count: train.count, data: train }, { count: test.count, data: test }) };
+    const point = curvePointOf(this.step, this.parts.evaluate({ count: train.count, data: train }, { count: test.count, data: test }));
     this.curves.push(point);
     return point;
   }
@@ -153,7 +154,7 @@ export class TrainingRun {
 
   async paramsHash(): Promise<string> {
     const { state } = this.parts;
-    return sha256Hex(this.env.kernels.arena.bytes(state.params, state.layout.total * F32_BYTES));
+    return paramsHash(this.env.kernels.arena.f32(state.params, state.layout.total));
   }
 
   async result(): Promise<RunResult> {
@@ -161,7 +162,7 @@ export class TrainingRun {
     return {
       config: this.config,
       curves: this.curves,
-      summary: summarizeRun(this.config, this.curves, {
+      summary: await summarizeRun(this.config, this.curves, {
         stepsRun: this.step,
         paramsHash: await this.paramsHash(),
         parameterCount: this.parts.state.layout.total,

@@ -12,21 +12,23 @@
  *   drifts from the engine's by rounding and is not bitwise reproducible — hence the result's
  *   `meta.backend`, and the API never counts it toward a quorum;
  * - evaluations at the engine's steps (evaluatesAt), with its definitions (src/tfjs/evaluate.ts);
- *   the summary by the engine's code (summarizeRun); `paramsHash` by the engine's hash of the final
- *   parameters' bytes (little-endian f32, layout order).
+ *   curve points (a non-finite loss or norm as null), the summary and its digest by the engine's code
+ *   (curvePointOf, summarizeRun); `paramsHash` by the engine's hash of the final parameters' bytes
+ *   (little-endian f32, layout order, NaN canonicalised).
  *
  * Asynchronous backends (WebGPU) queue steps; the run waits for the device only to evaluate, to
  * report progress (every `progressIntervalMs`) and every MAX_QUEUED_STEPS steps, so the queue stays
  * short and an abort takes effect within a few steps. Training time (stepsPerSecond) is measured
  * to those waits, evaluations excluded, as the engine's.
  */
+import { reachedEarlyStop } from "../config/curve-summary.js";
 import { parseRunConfig, type RunConfig } from "../config/run-config.js";
 import type { CurvePoint, RunMeta, RunResult } from "../config/run-result.js";
 import { decodeCheckpoint } from "../engine/checkpoint.js";
-import { sha256Hex } from "../engine/hash.js";
+import { paramsHash } from "../engine/hash.js";
 import { Rng } from "../engine/random.js";
 import { evaluatesAt } from "../engine/run-plan.js";
-import { reachedEarlyStop, summarizeRun } from "../engine/run-summary.js";
+import { curvePointOf, summarizeRun } from "../engine/run-summary.js";
 import { buildDataset, type Dataset } from "../engine/tasks/dataset.js";
 import type { MnistData } from "../engine/tasks/mnist.js";
 import type { Progress } from "../engine/train.js";
@@ -75,9 +77,9 @@ export async function trainWithTfjs(tf: Tf, config: unknown, options: TfjsTrainO
     return {
       config: cfg,
       curves,
-      summary: summarizeRun(cfg, curves, {
+      summary: await summarizeRun(cfg, curves, {
         stepsRun: run.steps,
-        paramsHash: await sha256Hex(new Uint8Array(params.buffer)),
+        paramsHash: await paramsHash(params),
         parameterCount: run.parameterCount,
         ...timing,
       }),
@@ -148,7 +150,7 @@ async function drive(cfg: RunConfig, curves: CurvePoint[], run: TfjsRun, evaluat
       if (options.signal?.aborted) throw options.signal.reason ?? new DOMException("training was cancelled", "AbortError");
       if (curves.at(-1)?.step !== run.steps && evaluatesAt(cfg, run.steps)) {
         await settle();
-        const point: CurvePoint = { step: run.steps, ...(await evaluation.measure()) };
+        const point = curvePointOf(run.steps, await evaluation.measure());
         curves.push(point);
         report(point);
         segmentStart = lastReport = performance.now();

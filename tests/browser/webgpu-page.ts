@@ -14,7 +14,7 @@ export interface WebGpuPage extends TestPage {
 
 /** The page in a Chromium with SwiftShader's WebGPU adapter (`webgpu: true`) or with none (`false`: Chromium's test defaults, GPU disabled). */
 export async function openWebGpuPage({ webgpu }: { webgpu: boolean }): Promise<WebGpuPage> {
-  const opened = await openBundlePage({ page: "tests/browser/webgpu-entry.ts" }, { chromiumArgs: webgpu ? SWIFTSHADER_WEBGPU_ARGS : [] });
+  const opened = await openBundlePage({ page: "tests/browser/webgpu-entry.ts" }, { chromiumArgs: webgpu ? [...SWIFTSHADER_WEBGPU_ARGS] : [] });
   const errors: string[] = [];
   opened.page.on("pageerror", (error) => errors.push(String(error)));
   try {

@@ -46,7 +46,7 @@ async function flakyProxy(outageMs: number | null): Promise<{ origin: string; ou
         for await (const chunk of req) chunks.push(chunk as Buffer);
         state.requests.push(`${req.method} ${req.url}`);
         const headers: Record<string, string> = {};
-        for (const name of ["authorization", "content-type"]) if (req.headers[name]) headers[name] = String(req.headers[name]);
+        for (const name of ["authorization", "content-type", "idempotency-key"]) if (req.headers[name]) headers[name] = String(req.headers[name]);
         const reply = await fetch(api.origin + req.url, { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined });
         const body = Buffer.from(await reply.arrayBuffer());
         res.writeHead(reply.status, { "content-type": reply.headers.get("content-type") ?? "text/plain" }).end(body);

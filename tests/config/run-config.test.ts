@@ -66,5 +66,11 @@ describe("parseRunConfig", () => {
     ]);
     expect(issues(transformer({ tensorStd: { "l0.bq": 0.1 } }))[0]).toMatch(/^model\.init\.tensorStd\.l0\.bq: no weight tensor/);
     expect(issues(transformer({ tensorStd: { unembed: 0 } }))[0]).toMatch(/^model\.init\.tensorStd\.unembed: Too small/);
+    // Block indices are written as the layout writes them (no leading zeros, none past the last layer).
+    expect(issues(transformer({ tensorStd: { "l01.wq": 0.1, "l2.wq": 0.1 } }, 2))).toHaveLength(2);
+  });
+
+  it("checks tensor names without listing a huge model's tensors (a fuzzed layers of 4.5e15 threw RangeError)", () => {
+    expect(issues(transformer({ tensorStd: { "l4499999999999999.wq": 0.1, "l7.wOut": 0.2 } }, 4.5e15))).toEqual([]);
   });
 });

@@ -16,6 +16,7 @@ import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseRunConfig } from "../../src/config/run-config.js";
+import { resultDigest } from "../../src/config/result-digest.js";
 import { runResultSchema, type CurvePoint } from "../../src/config/run-result.js";
 import { decodeCheckpoint } from "../../src/engine/checkpoint.js";
 import { splitSizes } from "../../src/engine/tasks/dataset.js";
@@ -63,7 +64,8 @@ beforeEach(() => void (before = resources()));
 afterEach(() => expect(resources()).toEqual(before));
 const tfjsTrain = (config: unknown, options: Omit<Parameters<typeof trainWithTfjs>[2], "kernels"> = {}) => trainWithTfjs(tf, config, { kernels, ...options });
 
-const relative = (ours: number, ref: number) => Math.abs(ours - ref) / Math.max(Math.abs(ref), 1e-12);
+/** Relative difference; a diverged value (null) matches only null. */
+const relative = (ours: number | null, ref: number | null) => (ours === null || ref === null ? (ours === ref ? 0 : Infinity) : Math.abs(ours - ref) / Math.max(Math.abs(ref), 1e-12));
 
 /** Every metric of `ours` within `tol` (relative) of `ref`, accuracies within `accuracyTol` (absolute). */
 function expectClose(ours: CurvePoint, ref: CurvePoint, tol: number, accuracyTol: number) {
@@ -92,7 +94,7 @@ describe("a tfjs training run", () => {
     expectClose(ours.curves[0], engine.curves[0], START_TOL, 0);
     ours.curves.forEach((p, i) => expectClose(p, engine.curves[i], CURVE_TOL, CURVE_ACCURACY_TOL));
     // The run learned (a frozen run would match trivially), and the summary is the engine's reading of the curves.
-    expect(ours.summary.final.trainLoss).toBeLessThan(ours.curves[0].trainLoss * 0.9);
+    expect(ours.summary.final.trainLoss).toBeLessThan(ours.curves[0].trainLoss! * 0.9);
     expect(ours.summary).toMatchObject({ final: ours.curves.at(-1), stepsRun: engine.summary.stepsRun, parameterCount: engine.summary.parameterCount, stoppedEarly: false });
     expect(ours.summary.memorizationStep).toBe(engine.summary.memorizationStep);
     expect(ours.summary.stepsPerSecond).toBeGreaterThan(0);
@@ -101,6 +103,16 @@ describe("a tfjs training run", () => {
     if ("constrainNorm" in config) ours.curves.forEach((p) => expect(relative(p.weightNorm, config.constrainNorm), `weight norm at step ${p.step}`).toBeLessThan(1e-5));
     // Not the engine's bits: the hash differs once the parameters moved.
     expect(ours.summary.paramsHash).not.toBe(engine.summary.paramsHash);
+    expect(ours.summary.resultDigest).toBe(await resultDigest(ours.summary.paramsHash, ours.curves));
+  }, 60_000);
+
+  it("records a diverged run's non-finite losses and norms as null, in a result the schema accepts", async () => {
+    const config = { ...FULL_BATCH, steps: 20, evalInterval: 10, optimizer: { kind: "sgd", lr: 1e6, momentum: 0.9 } };
+    const ours = await tfjsTrain(config);
+    expect(runResultSchema.safeParse(ours).error).toBeUndefined();
+    expect(ours.curves[0].trainLoss).toBeGreaterThan(0);
+    expect(ours.summary.final).toMatchObject({ trainLoss: null, testLoss: null, weightNorm: null });
+    expect(ours.summary.resultDigest).toBe(await resultDigest(ours.summary.paramsHash, JSON.parse(JSON.stringify(ours.curves))));
   }, 60_000);
 
   it.each([

@@ -68,7 +68,8 @@ describe("examples/client", () => {
 });
 
 describe("examples/mount", () => {
-  const ADMIN_TOKEN = "lab-admin-token";
+  // At least 32 bytes each: the API refuses shorter secrets.
+  const ADMIN_TOKEN = "lab-admin-token-of-at-least-32-bytes";
   let project: ExampleProject;
   let persist: string;
   let dev: WranglerDev;
@@ -77,7 +78,7 @@ describe("examples/mount", () => {
     persist = await mkdtemp(join(tmpdir(), "grokedge-mount-d1-"));
     // The example's own script: the package's migrations into a local D1 named as in its wrangler.toml.
     await project.npmRun("migrate", ["--persist-to", persist]);
-    const vars = [`LAB_ADMIN_TOKEN:${ADMIN_TOKEN}`, "LAB_TOKEN_SECRET:lab-token-secret"];
+    const vars = [`LAB_ADMIN_TOKEN:${ADMIN_TOKEN}`, "LAB_TOKEN_SECRET:lab-token-secret-of-at-least-32-bytes"];
     dev = await startWranglerDev(["--config", join(project.dir, "wrangler.toml"), "--persist-to", persist, ...vars.flatMap((v) => ["--var", v])]);
   }, 180_000);
   afterAll(async () => {

@@ -25,7 +25,7 @@ describe("createApp", () => {
 
   it("reads the database and the secrets from the bindings the options name, mounted in a host app", async () => {
     const db = recordingD1();
-    const env = { LAB_DB: db, LAB_ADMIN_TOKEN: "lab-admin", DB: "not a database" };
+    const env = { LAB_DB: db, LAB_ADMIN_TOKEN: "lab-admin-token-of-at-least-32-bytes", DB: "not a database" };
     let envAfter: unknown;
     const host = new Hono<{ Bindings: typeof env }>()
       .use(async (c, next) => {
@@ -44,7 +44,7 @@ describe("createApp", () => {
     const asAdmin = (token: string) => host.request("/lab/api/sweeps", { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: "{}" }, env);
     expect((await asAdmin("ADMIN_TOKEN")).status).toBe(403);
     // Past the admin check (LAB_ADMIN_TOKEN), refused by the body's validation.
-    expect((await asAdmin("lab-admin")).status).toBe(400);
+    expect((await asAdmin("lab-admin-token-of-at-least-32-bytes")).status).toBe(400);
   });
 
   it("says which binding is missing when the database is not bound", async () => {

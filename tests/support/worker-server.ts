@@ -8,9 +8,23 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { ROOT, startWranglerDev, WRANGLER, wranglerEnv } from "../../bench/support/wrangler-dev.js";
+import { DEFAULT_RATE_LIMITS } from "../../worker/src/rate-limit-rules.js";
 
-export const TEST_ADMIN_TOKEN = "test-admin-token";
-export const TEST_TOKEN_SECRET = "test-token-secret";
+/** Test secrets: at least 32 bytes, as the server requires (worker/src/auth.ts). */
+export const TEST_ADMIN_TOKEN = "test-admin-token-of-at-least-32-bytes";
+export const TEST_TOKEN_SECRET = "test-token-secret-of-at-least-32-bytes";
+
+/**
+ * The rate limits and the daily lease quota are lifted unless a test sets RATE_LIMITS or LEASE_QUOTA
+ * itself (tests/worker/rate-limit.test.ts): every test volunteer connects from 127.0.0.1, one network
+ * where production would see many, and tests drive a client through units far faster than a volunteer.
+ */
+const LIFTED_LIMITS = {
+  RATE_LIMITS: Object.keys(DEFAULT_RATE_LIMITS)
+    .map((name) => `${name}=1000000/60`)
+    .join(","),
+  LEASE_QUOTA: "base=1000000,max=1000000",
+};
 
 export interface WorkerServer {
   origin: string;
@@ -28,12 +42,15 @@ export interface WorkerServer {
 export interface WorkerOptions {
   /** Lease length in seconds (the worker's LEASE_SECONDS; default 600): short leases test expiry. */
   leaseSeconds?: number;
+  /** More variables (`--var NAME:value`), over the defaults: TOKEN_SECRET_PREVIOUS, RATE_LIMITS, ALLOWED_ORIGINS, other secrets, … */
+  vars?: Record<string, string>;
 }
 
 export async function startWorker(options: WorkerOptions = {}): Promise<WorkerServer> {
   const persist = await mkdtemp(join(tmpdir(), "grokedge-d1-"));
   await promisify(execFile)(WRANGLER, ["d1", "migrations", "apply", "grokedge", "--local", "--persist-to", persist], { cwd: ROOT, env: wranglerEnv });
-  const vars = [`ADMIN_TOKEN:${TEST_ADMIN_TOKEN}`, `TOKEN_SECRET:${TEST_TOKEN_SECRET}`];
+  const named: Record<string, string> = { ADMIN_TOKEN: TEST_ADMIN_TOKEN, TOKEN_SECRET: TEST_TOKEN_SECRET, ...LIFTED_LIMITS, ...options.vars };
+  const vars = Object.entries(named).map(([name, value]) => `${name}:${value}`);
   if (options.leaseSeconds !== undefined) vars.push(`LEASE_SECONDS:${options.leaseSeconds}`);
   // --test-scheduled exposes /__scheduled, so tests can fire the cron trigger.
   const dev = await startWranglerDev(["--persist-to", persist, ...vars.flatMap((v) => ["--var", v]), "--test-scheduled"]);

@@ -1,10 +1,12 @@
 /**
  * Runs and cells for the dashboard's pure-function tests: curves written point by point, summaries
- * derived from them the way the engine derives its own (first step at ≥ 0.99 accuracy, final point),
- * and cells aggregated by the API's own aggregateCells.
+ * derived from them by the engine's and the API's own rule (summarizeCurves, the result digest), and
+ * cells aggregated by the API's own aggregateCells.
  */
 import { aggregateCells, type CellAggregate, type UnitRow } from "../../worker/src/aggregate/cells.js";
+import { summarizeCurves } from "../../src/config/curve-summary.js";
 import type { CurvePoint, RunSummary } from "../../src/config/run-result.js";
+import { digestOf } from "../support/run-results.js";
 import type { PhaseThresholds } from "../../worker/src/schema.js";
 import type { AxisValue, Backend, Run } from "../../web/dashboard/types.js";
 
@@ -17,18 +19,18 @@ export function point(step: number, values: Partial<Omit<CurvePoint, "step">> = 
 }
 
 export function summaryOf(curves: readonly CurvePoint[]): RunSummary {
-  const first = (reached: (p: CurvePoint) => boolean) => curves.find(reached)?.step ?? null;
-  const memorizationStep = first((p) => p.trainAccuracy >= 0.99);
-  const generalizationStep = first((p) => p.testAccuracy >= 0.99);
-  const final = curves[curves.length - 1];
+  const stepsRun = curves[curves.length - 1].step;
+  const { memorizationStep, generalizationStep, grokkingDelay, stoppedEarly, final } = summarizeCurves({ steps: stepsRun }, curves, stepsRun);
+  const paramsHash = "ab".repeat(32);
   return {
     memorizationStep,
     generalizationStep,
-    grokkingDelay: memorizationStep !== null && generalizationStep !== null ? generalizationStep - memorizationStep : null,
-    stepsRun: final.step,
-    stoppedEarly: false,
+    grokkingDelay,
+    stepsRun,
+    stoppedEarly,
     final,
-    paramsHash: "ab".repeat(32),
+    paramsHash,
+    resultDigest: digestOf(paramsHash, curves),
     parameterCount: 100,
     stepsPerSecond: 100,
     wallSeconds: 1,

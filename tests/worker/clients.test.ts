@@ -16,7 +16,7 @@ describe("POST /api/clients", () => {
     const before = await clientCount();
     const { status, body } = await api.request("POST", "/api/clients", { body: capabilities });
     expect(status).toBe(201);
-    expect(body.token).toMatch(new RegExp(`^${body.clientId}\\.[0-9a-f]{64}$`));
+    expect(body.token).toMatch(new RegExp(`^v1\\.${body.clientId}\\.${body.expiresAt}\\.[0-9a-f]{64}$`));
     expect(await clientCount()).toBe(before + 1);
   });
 

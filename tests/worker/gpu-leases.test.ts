@@ -59,9 +59,13 @@ describe("leasing by backend", () => {
     // An older sweep without GPU runs would go first to a wasm-simd client; not to this one.
     const plain = await createSweep(api, { name: "no gpu", quorum: 1 });
     const withGpu = await createSweep(api, { name: "gpu", quorum: 1, gpuReplicas: 1, seeds: [0, 1] });
-    // Without a sweep filter it takes GPU work until there is none (other tests' sweeps included).
+    // Without a sweep filter it takes GPU work until there is none (other tests' sweeps included),
+    // reporting each unit before the next (its cap of live leases is 3; a GPU result keeps the GPU slot).
     const leased: Lease[] = [];
-    for (let response = await leaseFor(gpu, { backends: GPU }); response.status === 201; response = await leaseFor(gpu, { backends: GPU })) leased.push(response.body.lease);
+    for (let response = await leaseFor(gpu, { backends: GPU }); response.status === 201; response = await leaseFor(gpu, { backends: GPU })) {
+      leased.push(response.body.lease);
+      expect((await submit(response.body.lease, gpu)).status).toBe(201);
+    }
     expect(leased.every((l) => l.backend === GPU)).toBe(true);
     expect(leased.map((l) => l.unitId)).toEqual(expect.arrayContaining((await unitsOf(api, withGpu)).map((u) => u.id)));
     expect((await leaseFor(gpu, { sweep: plain, backends: GPU })).status).toBe(204);

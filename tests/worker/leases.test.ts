@@ -1,5 +1,6 @@
 import { createHmac, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_TIMING } from "../../src/client/volunteer.js";
 import type { RunResult } from "../../src/config/run-result.js";
 import { hashOf, submission } from "../support/run-results.js";
 import { BASE_CONFIG, createSweep, getSweep, lease, registerVolunteers, unitsOf, type Volunteer } from "../support/sweep-fixtures.js";
@@ -56,7 +57,7 @@ describe("leases", () => {
   }, 90_000);
   afterAll(() => api?.close());
 
-  it("answers the unit's config with a deadline ten minutes ahead, oldest unit first", async () => {
+  it("answers the unit's config with a deadline the heartbeat timeout (two minutes) ahead, oldest unit first", async () => {
     const sweep = await createSweep(api, { seeds: [5, 6], quorum: 1 });
     const [a, b, c] = await registerVolunteers(api, 3);
     const units = await unitsOf(api, sweep);
@@ -64,8 +65,10 @@ describe("leases", () => {
     const first = await leaseFrom(api, sweep, a);
     expect(first.status).toBe(201);
     expect(first.body.lease).toMatchObject({ unitId: units[0].id, config: units[0].config, backend: "wasm-simd" });
-    expect(first.body.lease.deadline).toBeGreaterThanOrEqual(before + 600_000 - 1000);
-    expect(first.body.lease.deadline).toBeLessThanOrEqual(Date.now() + 600_000);
+    expect(first.body.lease.deadline).toBeGreaterThanOrEqual(before + 120_000 - 1000);
+    expect(first.body.lease.deadline).toBeLessThanOrEqual(Date.now() + 120_000);
+    // The volunteer protocol's heartbeat fits four times into it: three in a row may be lost.
+    expect(DEFAULT_TIMING.heartbeatMs * 4).toBeLessThanOrEqual(first.body.lease.deadline - before);
     expect((await leaseFrom(api, sweep, b)).body.lease.unitId).toBe(units[1].id);
     expect((await leaseFrom(api, sweep, c)).status).toBe(204);
   });
@@ -80,9 +83,11 @@ describe("leases", () => {
     const [a] = await registerVolunteers(api, 1);
     const byId = new Map((await unitsOf(api, sweep)).map((u) => [u.id, u]));
     const order: string[] = [];
+    // One client leases them all, one at a time: each result (quorum 1) frees its slot under the client's cap.
     for (let leased = await leaseFrom(api, sweep, a); leased.status === 201; leased = await leaseFrom(api, sweep, a)) {
       const unit = byId.get(leased.body.lease.unitId);
       order.push(`${axes.map((axis, i) => axis.values.indexOf(unit.cell[i])).join(",")}/${seeds.indexOf(unit.seed)}`);
+      expect((await submit(api, leased.body.lease, a)).status).toBe(201);
     }
     // coarse-to-fine.test.ts derives this order from the rule (pass = cell level + seed index, finer level first).
     expect(order).toEqual([
@@ -122,6 +127,29 @@ describe("leases", () => {
     expect(unit.leases[0]).toMatchObject({ status: "live", deadline: body.deadline, progressStep: 20, progress: metrics });
   });
 
+  it("progress renews the lease only when its step advances: the same step again does not (step_not_advanced), an earlier one is refused (409)", async () => {
+    const sweep = await createSweep(api, { quorum: 1 });
+    const [a] = await registerVolunteers(api, 1);
+    const granted = (await leaseFrom(api, sweep, a)).body.lease;
+    const metrics = (step: number, testAccuracy: number) => ({ step, trainLoss: 0.5, trainAccuracy: 0.8, testLoss: 2, testAccuracy, weightNorm: 12, embeddingNorm: 5, otherNorm: 11 });
+    const renewed = await api.request("POST", `/api/leases/${granted.id}/progress`, { token: a.token, body: { step: 20, metrics: metrics(20, 0.1) } });
+    expect(renewed.body).toEqual({ stop: false, deadline: expect.any(Number) });
+    await sleep(20);
+    // A repeated step (a heartbeat before the run moved on, a retried report): no new deadline; its metrics are kept.
+    const repeated = await api.request("POST", `/api/leases/${granted.id}/progress`, { token: a.token, body: { step: 20, metrics: metrics(20, 0.2) } });
+    expect(repeated.status).toBe(200);
+    expect(repeated.body).toEqual({ stop: false, reason: "step_not_advanced" });
+    expect((await unitsOf(api, sweep))[0].leases[0]).toMatchObject({ deadline: renewed.body.deadline, progressStep: 20, progress: metrics(20, 0.2) });
+    const backwards = await progress(api, granted.id, a, 19);
+    expect(backwards.status).toBe(409);
+    expect(backwards.body.error).toMatchObject({ code: "step_backwards", issues: [{ path: "step", message: "must be at least 20, the last reported step" }] });
+    expect(backwards.body.error.message).toBe("step 19 is before this lease's last reported step 20: progress never goes backwards");
+    expect((await unitsOf(api, sweep))[0].leases[0]).toMatchObject({ deadline: renewed.body.deadline, progressStep: 20, progress: metrics(20, 0.2) });
+    const advanced = await progress(api, granted.id, a, 21);
+    expect(advanced.body.stop).toBe(false);
+    expect(advanced.body.deadline).toBeGreaterThan(renewed.body.deadline);
+  });
+
   it("progress may reach the run's last step, not beyond it (400, nothing stored)", async () => {
     const sweep = await createSweep(api, { quorum: 1 });
     const [a] = await registerVolunteers(api, 1);
@@ -132,6 +160,20 @@ describe("leases", () => {
     expect(beyond.body.error.message).toContain(`must not exceed the unit's ${BASE_CONFIG.steps} steps`);
     expect((await unitsOf(api, sweep))[0].leases[0]).toMatchObject({ progressStep: null, deadline: granted.deadline });
     expect((await progress(api, granted.id, a, BASE_CONFIG.steps)).body.stop).toBe(false);
+  });
+
+  it("racing requests with one Idempotency-Key lease once, under a cap that would allow more", async () => {
+    const sweep = await createSweep(api, { seeds: [0, 1, 2, 3], quorum: 1 });
+    const [a] = await registerVolunteers(api, 1);
+    const keyed = async () => {
+      const response = await fetch(`${api.origin}/api/leases?sweep=${sweep}`, { method: "POST", headers: { authorization: `Bearer ${a.token}`, "idempotency-key": "one-attempt" } });
+      return { status: response.status, body: await response.json() };
+    };
+    const responses = await Promise.all(Array.from({ length: 8 }, keyed));
+    expect(responses.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(responses.filter((r) => r.status === 200)).toHaveLength(7);
+    expect(new Set(responses.map((r) => r.body.lease.id)).size).toBe(1);
+    expect((await unitsOf(api, sweep)).flatMap((u) => u.leases)).toHaveLength(1);
   });
 
   it("answers a lease request for an unknown sweep with 404 (not 204, no work)", async () => {
@@ -151,7 +193,7 @@ describe("leases", () => {
   });
 
   it("a result that stopped early may report fewer steps than configured", async () => {
-    const sweep = await createSweep(api, { quorum: 1 });
+    const sweep = await createSweep(api, { quorum: 1, baseConfig: { ...BASE_CONFIG, earlyStopTestAccuracy: 0.99 } });
     const [a] = await registerVolunteers(api, 1);
     const granted = (await leaseFrom(api, sweep, a)).body.lease;
     const stopped = await api.request("POST", `/api/leases/${granted.id}/result`, { token: a.token, body: submission(granted.config, { stoppedAt: 30 }) });
@@ -248,7 +290,7 @@ describe("leases", () => {
       ["a last curve point before stepsRun", (r) => {
         last(r).step = r.config.steps - 1;
         r.summary.final.step = r.config.steps - 1;
-      }, "result.curves[2].step"],
+      }, `result.curves[${BASE_CONFIG.steps / BASE_CONFIG.evalInterval}].step`],
       ["a summary.final other than the last curve point", (r) => (r.summary.final.testAccuracy = 0.5), "result.summary.final.testAccuracy"],
       ["a parameter count other than the config's model has", (r) => (r.summary.parameterCount += 1), "result.summary.parameterCount"],
     ] as [string, (r: RunResult) => void, string][]) {
@@ -314,7 +356,8 @@ describe("leases", () => {
 
     it("a correctly signed token of a client this server never registered (401)", async () => {
       const stranger = randomUUID();
-      const token = `${stranger}.${createHmac("sha256", TEST_TOKEN_SECRET).update(stranger).digest("hex")}`;
+      const payload = `v1.${stranger}.${Date.now() + 3_600_000}`;
+      const token = `${payload}.${createHmac("sha256", TEST_TOKEN_SECRET).update(payload).digest("hex")}`;
       const leased = await api.request("POST", `/api/leases?sweep=${sweep}`, { token });
       expect(leased.status).toBe(401);
       expect(leased.body.error.code).toBe("unknown_client");
@@ -376,6 +419,41 @@ describe("lease expiry (leases of 1.5 s)", () => {
     await sleep(LEASE_SECONDS * 1000 + 100);
     const late = await progress(api, granted.id, a);
     expect(late.body).toEqual({ stop: true, reason: "lease_expired" });
+  });
+
+  it("an Idempotency-Key whose lease expired is spent: 409, and no second lease", async () => {
+    const sweep = await createSweep(api, { seeds: [0, 1], quorum: 1 });
+    const [a] = await registerVolunteers(api, 1);
+    const keyed = async () => {
+      const response = await fetch(`${api.origin}/api/leases?sweep=${sweep}`, { method: "POST", headers: { authorization: `Bearer ${a.token}`, "idempotency-key": "attempt-1" } });
+      return { status: response.status, body: await response.json() };
+    };
+    const first = await keyed();
+    expect(first.status).toBe(201);
+    await sleep(LEASE_SECONDS * 1000 + 100);
+    const again = await keyed();
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe("idempotency_key_spent");
+    expect(again.body.error.message).toBe(`Idempotency-Key "attempt-1" named lease "${first.body.lease.id}", now expired: send a fresh key to ask for another unit`);
+    expect((await unitsOf(api, sweep)).map((u) => u.leases.length)).toEqual([1, 0]);
+  });
+
+  it("repeating a step does not keep a lease alive: it expires and its unit is reissued", async () => {
+    const sweep = await createSweep(api, { quorum: 1 });
+    const [a, b] = await registerVolunteers(api, 2);
+    const granted = (await leaseFrom(api, sweep, a)).body.lease;
+    expect((await progress(api, granted.id, a, 5)).body.stop).toBe(false);
+    const started = Date.now();
+    while (Date.now() - started < LEASE_SECONDS * 1000 + 300) {
+      const { body } = await progress(api, granted.id, a, 5);
+      if (body.stop) break;
+      expect(body).toEqual({ stop: false, reason: "step_not_advanced" });
+      await sleep(300);
+    }
+    expect((await progress(api, granted.id, a, 5)).body).toEqual({ stop: true, reason: "lease_expired" });
+    const reissued = await leaseFrom(api, sweep, b);
+    expect(reissued.status).toBe(201);
+    expect(reissued.body.lease.unitId).toBe(granted.unitId);
   });
 
   it("tells a volunteer whose lease expired to stop once the unit is validated, and refuses its result (409)", async () => {

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CurvePoint } from "../../src/config/run-result.js";
 import { MAX_BODY_BYTES, MAX_EVALUATIONS_PER_UNIT } from "../../worker/src/schema.js";
-import { submission } from "../support/run-results.js";
+import { resummarize, submission } from "../support/run-results.js";
 import { BASE_CONFIG, createSweep, registerVolunteers } from "../support/sweep-fixtures.js";
 import { startWorker, TEST_ADMIN_TOKEN, type WorkerServer } from "../support/worker-server.js";
 
@@ -22,9 +22,11 @@ const sweepCount = async () => (await api.request("GET", "/api/sweeps")).body.sw
 /** A run of `steps` steps evaluated at every one: steps + 1 evaluations. */
 const everyStep = (steps: number) => ({ ...BASE_CONFIG, steps, evalInterval: 1 });
 
-/** 24 characters, the longest a finite double prints as in JSON. */
-const LONGEST = -1.2345678901234567e-100;
-const longestPoint = (step: number): CurvePoint => ({ step, trainLoss: LONGEST, trainAccuracy: 0.12345678901234568, testLoss: LONGEST, testAccuracy: 0.12345678901234568, weightNorm: LONGEST, embeddingNorm: LONGEST, otherNorm: LONGEST });
+/** 23 characters, the longest a finite non-negative double (a loss, a norm) prints as in JSON; negative ones are refused. */
+const LONGEST = 1.2345678901234567e-100;
+/** Norms of that length that add up as the API checks: weightNorm² = embeddingNorm² + otherNorm². */
+const LONGEST_NORMS = { weightNorm: Math.hypot(LONGEST, LONGEST), embeddingNorm: LONGEST, otherNorm: LONGEST };
+const longestPoint = (step: number): CurvePoint => ({ step, trainLoss: LONGEST, trainAccuracy: 0.12345678901234568, testLoss: LONGEST, testAccuracy: 0.12345678901234568, ...LONGEST_NORMS });
 
 describe("evaluations per unit", () => {
   it("refuses a base config with too many evaluations, naming baseConfig.evalInterval and storing nothing", async () => {
@@ -54,7 +56,7 @@ describe("evaluations per unit", () => {
     const leased = await api.request("POST", `/api/leases?sweep=${sweep}`, { token: volunteer.token });
     const body = submission(leased.body.lease.config);
     body.result.curves = Array.from({ length: MAX_EVALUATIONS_PER_UNIT }, (_, step) => longestPoint(step));
-    body.result.summary.final = longestPoint(steps);
+    resummarize(body.result);
     body.result.meta.note = "n".repeat(500);
     const bytes = JSON.stringify(body).length;
     // The bound stated at MAX_EVALUATIONS_PER_UNIT: over 450 KB to spare.

@@ -11,9 +11,17 @@ const pending: UnitState = { status: "pending", quorum: 2, replicasNeeded: 2, va
 const summary = (testAccuracy = 1, generalizationStep: number | null = 100, trainAccuracy = 1) => ({ generalizationStep, final: { trainAccuracy, testAccuracy } });
 type Summary = ReturnType<typeof summary>;
 
-/** A result; `createdAt` defaults to the number in its id ("r3" → 3). */
-function record(id: string, paramsHash: string, { backend = "wasm-simd", s = summary(), createdAt = Number(id.slice(1)), status = "pending" as ResultStatus } = {}): ResultRecord {
-  return { id, backend, paramsHash, status, createdAt, summary: s };
+/**
+ * A result with the result digest `digest`; its paramsHash is the same label unless given (results agree
+ * by digest: equal parameters with other curves have another digest). `createdAt` defaults to the number
+ * in its id ("r3" → 3).
+ */
+function record(
+  id: string,
+  digest: string | null,
+  { backend = "wasm-simd", s = summary(), createdAt = Number(id.slice(1)), status = "pending" as ResultStatus, paramsHash = digest ?? "" } = {},
+): ResultRecord {
+  return { id, backend, paramsHash, resultDigest: digest, status, createdAt, summary: s };
 }
 const tfjs = (id: string, s: Summary, backend = "tfjs-webgpu") => record(id, "T", { backend, s });
 
@@ -65,6 +73,27 @@ describe("decide: quorum of deterministic results", () => {
     const d = decide(three, ["A", "B", "B", "A", "B", "A"].map((h, i) => record(`r${i + 1}`, h)));
     expect(d.unit).toMatchObject({ status: "validated", validatedHash: "B", validatedResultId: "r2" });
     expect(statuses(d)).toEqual({ r1: "invalid", r2: "valid", r3: "valid", r4: "invalid", r5: "valid", r6: "invalid" });
+  });
+});
+
+describe("decide: results agree by their result digest", () => {
+  it("equal parameters with different curves disagree: the unit needs another replica", () => {
+    const d = decide(pending, [record("r1", "D1", { paramsHash: "P" }), record("r2", "D2", { paramsHash: "P" })]);
+    expect(d.unit).toEqual({ status: "pending", replicasNeeded: 3, validatedHash: null, validatedResultId: null });
+    expect(statuses(d)).toEqual({ r1: "pending", r2: "pending" });
+  });
+
+  it("validates on agreeing digests with the first result's paramsHash as the unit's validated hash", () => {
+    const d = decide(pending, [record("r1", "D1", { paramsHash: "P" }), record("r2", "D2", { paramsHash: "P" }), record("r3", "D1", { paramsHash: "P" })]);
+    expect(d.unit).toMatchObject({ status: "validated", validatedHash: "P", validatedResultId: "r1" });
+    expect(statuses(d)).toEqual({ r1: "valid", r2: "invalid", r3: "valid" });
+  });
+
+  it("results stored before the digest (null) agree by paramsHash among themselves, never with a digested one", () => {
+    const legacy = decide(pending, [record("r1", null, { paramsHash: "P" }), record("r2", null, { paramsHash: "P" })]);
+    expect(legacy.unit).toMatchObject({ status: "validated", validatedHash: "P", validatedResultId: "r1" });
+    const mixed = decide(pending, [record("r1", null, { paramsHash: "P" }), record("r2", "D", { paramsHash: "P" })]);
+    expect(mixed.unit).toMatchObject({ status: "pending", replicasNeeded: 3 });
   });
 });
 
@@ -135,9 +164,15 @@ describe("decide: a validated unit", () => {
     expect(statuses(d)).toEqual({ r1: "approximate-rejected", r2: "valid", r3: "valid", r4: "approximate-accepted" });
   });
 
-  it("leaves tfjs results pending when the validated result is not among the results given", () => {
-    const d = decide({ ...validated, validatedResultId: "gone" }, [record("r1", "A"), tfjs("r2", summary())]);
-    expect(statuses(d)).toEqual({ r1: "valid", r2: "pending" });
+  it("changes no verdict when the validated result is not among the results given: there is nothing to compare with", () => {
+    const d = decide({ ...validated, validatedResultId: "gone" }, [record("r1", "A"), record("r2", "B", { status: "invalid" }), tfjs("r3", summary())]);
+    expect(statuses(d)).toEqual({ r1: "pending", r2: "invalid", r3: "pending" });
+  });
+
+  it("judges later deterministic results by the validated result's digest, not by its paramsHash", () => {
+    const d = decide(validated, [record("r1", "A"), record("r2", "A"), record("r3", "A with other curves", { paramsHash: "A" })]);
+    expect(d.unit).toMatchObject({ validatedHash: "A", validatedResultId: "r1" });
+    expect(statuses(d)).toEqual({ r1: "valid", r2: "valid", r3: "invalid" });
   });
 });
 

@@ -5,6 +5,7 @@
  * reports a different hash (tampered here) is outvoted once a third real run breaks the tie.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resultDigest } from "../../src/config/result-digest.js";
 import { train } from "../../src/node.js";
 import { smallMlpConfig } from "../support/configs.js";
 import { createSweep, getSweep, lease, registerVolunteers, type Volunteer } from "../support/sweep-fixtures.js";
@@ -27,7 +28,11 @@ async function volunteer(v: Volunteer, threads: number, tamper = false): Promise
     const { id, config } = leased.body.lease;
     const t0 = performance.now();
     const result = await train(config, { threads });
-    if (tamper) result.summary.paramsHash = "f".repeat(64);
+    // A forged hash with its digest recomputed, as a cheater would (a stale digest is refused as inconsistent).
+    if (tamper) {
+      result.summary.paramsHash = "f".repeat(64);
+      result.summary.resultDigest = await resultDigest(result.summary.paramsHash, result.curves);
+    }
     const posted = await api.request("POST", `/api/leases/${id}/result`, { token: v.token, body: { result, timings: { wallSeconds: (performance.now() - t0) / 1000 } } });
     expect(posted.status).toBe(201);
     done++;

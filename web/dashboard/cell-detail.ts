@@ -54,13 +54,21 @@ export function renderCellRuns(table: HTMLTableElement, runs: readonly Run[], co
     // Progress reports cross from the worker asynchronously: one may land after the run resolved.
     let finished = false;
     try {
-      const outcome = await reverify(config, run.paramsHash, ({ step, steps }) => {
-        if (!finished) verdict.textContent = `Training here: step ${step} / ${steps}…`;
-      });
+      const outcome = await reverify(
+        config,
+        run.paramsHash,
+        ({ step, steps }) => {
+          if (!finished) verdict.textContent = `Training here: step ${step} / ${steps}…`;
+        },
+        undefined,
+        run.summary.resultDigest,
+      );
       const how = `${outcome.seconds.toFixed(1)} s on ${outcome.threads} thread${outcome.threads === 1 ? "" : "s"} (${outcome.build ?? "?"})`;
       verdict.textContent = outcome.matches
         ? `✓ Matches: this browser computed the validated hash ${outcome.computed.slice(0, 12)}… (${how}).`
-        : `✗ Mismatch: this browser computed ${outcome.computed}, but the published hash is ${outcome.published} (${how}).`;
+        : outcome.computed !== outcome.published
+          ? `✗ Mismatch: this browser computed ${outcome.computed}, but the published hash is ${outcome.published} (${how}).`
+          : `✗ Mismatch: the parameters' hash matches, but the published curves are not this browser's run's (its result digest differs) (${how}).`;
       row.dataset.verdict = outcome.matches ? "match" : "mismatch";
     } catch (error) {
       verdict.textContent = `Training failed: ${errorText(error)}`;

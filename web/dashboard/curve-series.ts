@@ -31,7 +31,7 @@ export interface Overlay {
 export function overlayCurves(runs: readonly Run[], metric: CurveMetric): Overlay {
   const steps = [...new Set(runs.flatMap((run) => run.curves.map((p) => p.step)))].filter((step) => step > 0).sort((a, b) => a - b);
   const { train, test, log } = CURVE_METRICS[metric];
-  const readers: { kind: OverlaySeries["kind"]; value: (p: CurvePoint) => number }[] =
+  const readers: { kind: OverlaySeries["kind"]; value: (p: CurvePoint) => number | null }[] =
     train && test ? [{ kind: "train", value: train }, { kind: "test", value: test }] : [{ kind: "weight norm", value: (p) => p.weightNorm }];
   const series = runs.flatMap((run, index) => {
     const byStep = new Map(run.curves.map((p) => [p.step, p]));
@@ -43,8 +43,8 @@ export function overlayCurves(runs: readonly Run[], metric: CurveMetric): Overla
         const point = byStep.get(step);
         if (!point) return null;
         const v = value(point);
-        // A log scale cannot place 0 or below: a gap, not a made-up value.
-        return log && v <= 0 ? null : v;
+        // A diverged run's value (null), and 0 or below on a log scale: a gap, not a made-up value.
+        return v === null || (log && v <= 0) ? null : v;
       }),
     }));
   });

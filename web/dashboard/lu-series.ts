@@ -30,6 +30,9 @@ export interface LuScatter {
 /** Validated wasm-simd runs first, then the other backends in a fixed order. */
 const BACKEND_ORDER: readonly Backend[] = ["wasm-simd", "tfjs-webgpu", "tfjs-wasm"];
 
+/** A loss or norm the log axes can place: not null (the run diverged there) and positive. */
+const placeable = (x: number | null): x is number => x !== null && x > 0;
+
 /** Train and test loss series per backend present, each over the runs of that backend. */
 export function luScatter(runs: readonly Run[]): LuScatter {
   const series: LuScatterSeries[] = [];
@@ -37,16 +40,19 @@ export function luScatter(runs: readonly Run[]): LuScatter {
   for (const backend of BACKEND_ORDER) {
     const ofBackend = runs.filter((run) => run.backend === backend);
     if (ofBackend.length === 0) continue;
-    const drawable = ofBackend.filter(({ summary: { final } }) => final.weightNorm > 0 && final.trainLoss > 0 && final.testLoss > 0);
+    const drawable = ofBackend.flatMap((run) => {
+      const { weightNorm, trainLoss, testLoss } = run.summary.final;
+      return placeable(weightNorm) && placeable(trainLoss) && placeable(testLoss) ? [{ run, weightNorm, trainLoss, testLoss }] : [];
+    });
     omitted += ofBackend.length - drawable.length;
     for (const loss of ["train", "test"] as const) {
       series.push({
         label: `${loss} loss (${backend})`,
         loss,
         backend,
-        runs: drawable,
-        weightNorms: drawable.map((run) => run.summary.final.weightNorm),
-        losses: drawable.map((run) => (loss === "train" ? run.summary.final.trainLoss : run.summary.final.testLoss)),
+        runs: drawable.map((d) => d.run),
+        weightNorms: drawable.map((d) => d.weightNorm),
+        losses: drawable.map((d) => (loss === "train" ? d.trainLoss : d.testLoss)),
       });
     }
   }
@@ -62,14 +68,16 @@ export interface Trajectory {
   steps: number[];
   weightNorms: number[];
   losses: number[];
-  /** Evaluations left out (a non-positive loss or norm). */
+  /** Evaluations left out (a non-positive or diverged, null, loss or norm). */
   omitted: number;
 }
 
 export function trajectories(runs: readonly Run[], loss: LossKind, thresholds: PhaseThresholds): Trajectory[] {
   return runs.map((run) => {
-    const points = run.curves.map((p) => ({ step: p.step, weightNorm: p.weightNorm, loss: loss === "train" ? p.trainLoss : p.testLoss }));
-    const drawable = points.filter((p) => p.weightNorm > 0 && p.loss > 0);
+    const drawable = run.curves.flatMap((p) => {
+      const value = loss === "train" ? p.trainLoss : p.testLoss;
+      return placeable(p.weightNorm) && placeable(value) ? [{ step: p.step, weightNorm: p.weightNorm, loss: value }] : [];
+    });
     return {
       run,
       label: runLabel(run),
@@ -77,7 +85,7 @@ export function trajectories(runs: readonly Run[], loss: LossKind, thresholds: P
       steps: drawable.map((p) => p.step),
       weightNorms: drawable.map((p) => p.weightNorm),
       losses: drawable.map((p) => p.loss),
-      omitted: points.length - drawable.length,
+      omitted: run.curves.length - drawable.length,
     };
   });
 }

@@ -109,7 +109,7 @@ function renderTable(table: HTMLTableElement, runs: readonly Run[]): void {
           el("th", { scope: "row", text: runLabel(run) }),
           el("td", { text: run.backend }),
           el("td", { text: run.status }),
-          ...[run.summary.final.weightNorm, run.summary.final.trainLoss, run.summary.final.testLoss].map((v) => el("td", { class: "num", text: formatNumber(v), title: String(v) })),
+          ...[run.summary.final.weightNorm, run.summary.final.trainLoss, run.summary.final.testLoss].map((v) => el("td", { class: "num", text: v === null ? "diverged" : formatNumber(v), title: String(v) })),
         ),
       ),
     ),

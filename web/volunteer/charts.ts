@@ -19,7 +19,7 @@ interface ChartSpec {
   id: string;
   title: string;
   yLabel: string;
-  series: { label: string; colour: string; dashed?: boolean; value: (p: CurvePoint) => number }[];
+  series: { label: string; colour: string; dashed?: boolean; value: (p: CurvePoint) => number | null }[];
   y: uPlot.Scale;
   format: (value: number) => string;
 }
@@ -121,5 +121,9 @@ function chartWidth(container: HTMLElement): number {
 /** uPlot's columns: steps, then each series; a non-positive value cannot sit on the loss chart's log axis. */
 function dataOf(spec: ChartSpec, points: readonly CurvePoint[]): uPlot.AlignedData {
   const logY = spec.y.distr === 3;
-  return [points.map((p) => p.step), ...spec.series.map((s) => points.map((p) => (logY && !(s.value(p) > 0) ? null : s.value(p))))];
+  // null (a diverged run's loss or norm) is a gap, as is what a log axis cannot place.
+  return [points.map((p) => p.step), ...spec.series.map((s) => points.map((p) => {
+    const v = s.value(p);
+    return v === null || (logY && !(v > 0)) ? null : v;
+  }))];
 }

@@ -13,6 +13,8 @@ import { HTTPException } from "hono/http-exception";
 import type { ClientErrorStatusCode } from "hono/utils/http-status";
 import type { Env } from "./env.js";
 import { ApiError, errorResponse } from "./errors.js";
+import { limitJsonDepth } from "./json-body.js";
+import { limitRequests } from "./rate-limit.js";
 import { aggregates } from "./routes/aggregates.js";
 import { clients } from "./routes/clients.js";
 import { openapi } from "./openapi.js";
@@ -20,9 +22,24 @@ import { leases } from "./routes/leases.js";
 import { runs } from "./routes/runs.js";
 import { sweeps } from "./routes/sweeps.js";
 import { MAX_BODY_BYTES } from "./schema.js";
+import { apiReplyHeaders, strictCors } from "./security-headers.js";
 
-/** What the API reads from its Worker's environment (env.ts): the D1 database, the two secrets, the lease length. */
-const ROLES = ["DB", "TOKEN_SECRET", "ADMIN_TOKEN", "LEASE_SECONDS"] as const satisfies readonly (keyof Env)[];
+/**
+ * What the API reads from its Worker's environment (env.ts): the D1 database, the two secrets, the heartbeat timeout, the lease cap override;
+ * the previous token key and token lifetime, the origins allowed by CORS, the rate limits' and lease quota's overrides.
+ */
+const ROLES = [
+  "DB",
+  "TOKEN_SECRET",
+  "ADMIN_TOKEN",
+  "LEASE_SECONDS",
+  "MAX_LIVE_LEASES",
+  "TOKEN_SECRET_PREVIOUS",
+  "TOKEN_DAYS",
+  "ALLOWED_ORIGINS",
+  "RATE_LIMITS",
+  "LEASE_QUOTA",
+] as const satisfies readonly (keyof Env)[];
 export type BindingRole = (typeof ROLES)[number];
 
 export interface AppOptions {
@@ -31,12 +48,20 @@ export interface AppOptions {
    * `{ DB: "LAB_DB", ADMIN_TOKEN: "LAB_ADMIN_TOKEN" }` ([[d1_databases]] binding = "LAB_DB" in wrangler.toml).
    */
   bindings?: Partial<Record<BindingRole, string>>;
-  /** Lease length in seconds, overriding the LEASE_SECONDS binding (default 600). */
+  /** The heartbeat timeout in seconds, overriding the LEASE_SECONDS binding (default 120). */
   leaseSeconds?: number;
 }
 
 /** The host Worker's environment, whatever its bindings are called. */
 export type HostEnv = { Bindings: Record<string, unknown> };
+
+/** Whether the API reads a request's body: not for GET or HEAD, whatever the client sent. */
+const readsBody = (method: string) => method !== "GET" && method !== "HEAD";
+
+const limitBodySize = bodyLimit({
+  maxSize: MAX_BODY_BYTES,
+  onError: (c) => errorResponse(c, new ApiError(413, "body_too_large", `request bodies are limited to ${MAX_BODY_BYTES} bytes`)),
+});
 
 export function createApp(options: AppOptions = {}) {
   const names = bindingNames(options.bindings ?? {});
@@ -44,14 +69,18 @@ export function createApp(options: AppOptions = {}) {
     throw new TypeError(`createApp: options.leaseSeconds must be a positive number of seconds, got ${options.leaseSeconds}`);
   }
   const app = new Hono<HostEnv>()
+    .use("/api/*", apiReplyHeaders)
     .use("/api/*", apiEnvironment(names, options.leaseSeconds))
-    .use(
-      "/api/*",
-      bodyLimit({
-        maxSize: MAX_BODY_BYTES,
-        onError: (c) => errorResponse(c, new ApiError(413, "body_too_large", `request bodies are limited to ${MAX_BODY_BYTES} bytes`)),
-      }),
-    )
+    .use("/api/*", strictCors)
+    // Rate limits before the body is read: a refused request costs one D1 write (rate-limit.ts).
+    .use("/api/clients", limitRequests("register"))
+    .use("/api/clients/me/token", limitRequests("refreshToken"))
+    .use("/api/leases", limitRequests("lease"))
+    .use("/api/leases/:id/progress", limitRequests("progress"))
+    .use("/api/leases/:id/result", limitRequests("result"))
+    // GET and HEAD bodies are never read (and bodyLimit cannot even rebuild such a request: a 500 the fuzzer found).
+    .use("/api/*", (c, next) => (readsBody(c.req.method) ? limitBodySize(c, next) : next()))
+    .use("/api/*", (c, next) => (readsBody(c.req.method) ? limitJsonDepth(c, next) : next()))
     .route("/api/sweeps", sweeps)
     .route("/api/clients", clients)
     .route("/api/leases", leases)

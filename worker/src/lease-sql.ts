@@ -60,20 +60,23 @@ function candidates(backend: LeaseBackend, offered: string): string {
 
 /**
  * Picks and leases the next unit in one statement (atomic in SQLite/D1: concurrent requests can never
- * over-lease a unit). The client must never have leased the unit nor reported for it. Among the open
+ * over-lease a unit, nor take a client past its cap). The client must never have leased the unit nor
+ * reported for it, and must hold fewer live leases than its cap (lease-cap-rule.ts). Among the open
  * units of the backends the client offers: GPU work first (only GPU clients can do it; anyone can do
  * wasm-simd work), then units one replica short (of their quorum, or of their GPU runs), then older
  * sweeps, then the sweep's coarse-to-fine order (units.lease_order, coarse-to-fine.ts), then creation.
  * ?1 lease id, ?2 client id, ?3 deadline, ?4 now, ?5 a sweep id to lease from (NULL: any sweep),
- * ?6 1 if the client offers wasm-simd, ?7 1 if it offers tfjs-webgpu.
+ * ?6 1 if the client offers wasm-simd, ?7 1 if it offers tfjs-webgpu, ?8 the client's cap of live
+ * leases, ?9 the request's Idempotency-Key (NULL: none; lease-idempotency.ts).
  */
 export const LEASE_NEXT_UNIT = `
-  INSERT INTO leases (id, unit_id, client_id, backend, status, deadline, created_at)
-  SELECT ?1, open.id, ?2, open.backend, 'live', ?3, ?4
+  INSERT INTO leases (id, unit_id, client_id, backend, status, deadline, created_at, idempotency_key)
+  SELECT ?1, open.id, ?2, open.backend, 'live', ?3, ?4, ?9
   FROM (${candidates("wasm-simd", "?6")}
     UNION ALL${candidates(GPU_BACKEND, "?7")}
   ) open
   WHERE open.missing > 0
+    AND (SELECT count(*) FROM leases mine WHERE mine.client_id = ?2 AND mine.status = 'live') < ?8
   ORDER BY open.backend = '${GPU_BACKEND}' DESC, open.missing = 1 DESC, open.created_at, open.lease_order, open.seq
   LIMIT 1
   RETURNING id, unit_id AS unitId, backend, deadline, (SELECT config FROM units WHERE units.id = leases.unit_id) AS config`;

@@ -9,6 +9,7 @@ import { z } from "zod";
 import { runConfigSchema } from "../../src/config/run-config.js";
 import { curvePointSchema, runMetaSchema, runResultSchema, runSummarySchema } from "../../src/config/run-result.js";
 import type { AppEnv } from "./env.js";
+import { MAX_JSON_DEPTH } from "./json-body.js";
 import {
   aggregatesQuerySchema,
   clientResultsReplySchema,
@@ -71,13 +72,18 @@ const json = (id: Component) => ({ content: { "application/json": { schema: { $r
 const body = (id: Component) => ({ required: true, ...json(id) });
 const reply = (description: string, id: Component) => ({ description, ...json(id) });
 const error = (description: string) => reply(description, "Error");
+/** A 429 and its Retry-After header. */
+function rateLimitedReply(description: string) {
+  return { ...error(description), headers: { "Retry-After": { description: "seconds to wait before asking again", schema: { type: "integer", minimum: 1 } } } };
+}
 const errors = {
-  400: error("invalid input: `issues` name each bad field (invalid_body, invalid_query, config_mismatch, backend_mismatch, …)"),
-  401: error("missing, forged or unknown token"),
+  400: error(`invalid input: \`issues\` name each bad field (invalid_body, invalid_query, config_mismatch, backend_mismatch, …); too_deep: a JSON body nested more than ${MAX_JSON_DEPTH} levels`),
+  401: error("missing, malformed, forged or unknown token; token_expired: refresh it (POST /api/clients/me/token)"),
   403: error("wrong admin token, or another client's lease"),
   404: error("no such sweep, unit, lease or route"),
   409: error("too late: the lease expired and the unit no longer needs this result"),
   413: error(`request body over ${MAX_BODY_BYTES} bytes`),
+  429: rateLimitedReply("rate_limited: over a rate limit (per client or per network) or, for leases, the daily lease quota; the message names it"),
 };
 const admin = [{ admin: [] }];
 const client = [{ client: [] }];
@@ -120,32 +126,70 @@ const PATHS: Record<string, Record<string, object>> = {
   },
   "/api/units/{id}/curves": { get: { summary: "One unit's validated curves and summary", responses: { 200: reply("the validated run", "UnitCurves"), 404: errors[404] } } },
   "/api/stats": { get: { summary: "Volunteers active, units validated, steps and FLOPs contributed, leaderboard", responses: { 200: { description: "stats" } } } },
-  "/api/clients": { post: { summary: "Register a volunteer; returns a signed client token", requestBody: body("RegisterClient"), responses: { 201: reply("clientId and token", "RegisteredClient"), 400: errors[400], 413: errors[413] } } },
+  "/api/clients": {
+    post: { summary: "Register a volunteer; returns a signed client token and its expiry", requestBody: body("RegisterClient"), responses: { 201: reply("clientId, token and expiresAt", "RegisteredClient"), 400: errors[400], 413: errors[413], 429: errors[429] } },
+  },
+  "/api/clients/me/token": {
+    post: {
+      summary: "A fresh token for the calling client; its token may have expired up to 30 days ago",
+      security: client,
+      responses: { 200: reply("clientId, the new token and expiresAt", "RegisteredClient"), 401: error("missing, malformed, forged or unknown token; token_expired_for_good: expired over 30 days ago, register again"), 429: errors[429] },
+    },
+  },
   "/api/clients/me/results": {
     get: { summary: "The calling volunteer's results (at most 100, newest first) with their verdicts and units' states", security: client, responses: { 200: reply("results", "ClientResults"), 401: errors[401] } },
   },
   "/api/leases": {
     post: {
-      summary: "Lease the next work unit for one of the backends offered (GPU work first to a client offering tfjs-webgpu; 204 when there is none)",
+      summary:
+        "Lease the next work unit for one of the backends offered (GPU work first to a client offering tfjs-webgpu; 204 when there is none), at most the client's cap of live leases at once (2 + up to 2 for cores + 1 for a GPU + up to 4 for trust); once per Idempotency-Key",
       security: client,
-      parameters: queryParameters(leaseQuerySchema),
-      responses: { 201: reply("lease with config and deadline", "LeaseReply"), 204: { description: "no work" }, 400: errors[400], 401: errors[401], 404: errors[404] },
+      parameters: [
+        ...queryParameters(leaseQuerySchema),
+        {
+          name: "Idempotency-Key",
+          in: "header",
+          required: false,
+          description: "A fresh key per lease attempt, sent again on its retries: while its lease is live the same key answers that lease (200), never a second one",
+          schema: { type: "string", pattern: "^[A-Za-z0-9_-]{1,100}$" },
+        },
+      ],
+      responses: {
+        200: reply("the live lease this Idempotency-Key already leased", "LeaseReply"),
+        201: reply("lease with config and deadline (the heartbeat timeout from now)", "LeaseReply"),
+        204: { description: "no work" },
+        400: errors[400],
+        401: errors[401],
+        404: errors[404],
+        409: error("idempotency_key_spent: the key's lease has expired or been completed; send a fresh key"),
+        429: { ...error("lease_cap: the client holds its cap of live leases (named in the message); ask again after Retry-After. rate_limited: over a rate limit or the daily lease quota (named in the message)"), headers: { "Retry-After": { description: "seconds until the client's earliest lease would expire (lease_cap), or until the limit lets the client ask again (rate_limited)", schema: { type: "integer" } } } },
+      },
     },
   },
   "/api/leases/{id}/progress": {
     post: {
-      summary: "Report progress; extends the deadline; says stop if the unit is complete",
+      summary: "Report progress; a step beyond the last reported one extends the deadline by the heartbeat timeout (the same step again does not: reason step_not_advanced); says stop if the unit is complete",
       security: client,
       requestBody: body("Progress"),
-      responses: { 200: reply("stop, or the new deadline", "ProgressReply"), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404], 413: errors[413] },
+      responses: {
+        200: reply("stop, or the new deadline, or step_not_advanced", "ProgressReply"),
+        400: errors[400],
+        401: errors[401],
+        403: errors[403],
+        404: errors[404],
+        409: error("step_backwards: the step is before the lease's last reported step"),
+        413: errors[413],
+        429: errors[429],
+      },
     },
   },
   "/api/leases/{id}/result": {
     post: {
-      summary: "Report the result (idempotent); refused unless consistent with its config and itself",
+      summary:
+        "Report the result (idempotent); refused (400 inconsistent_result, naming the field and the value expected) unless consistent with its config and itself: curves at the engine's evaluation steps, norms adding up, and a summary equal to the one the API derives from the curves, resultDigest included (SHA-256 of paramsHash and the canonical curves: what quorums compare)",
       security: client,
       requestBody: body("SubmitResult"),
-      responses: { 200: reply("stored earlier; its verdict", "ResultReply"), 201: reply("stored; its verdict", "ResultReply"), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409], 413: errors[413] },
+      responses: { 200: reply("stored earlier; its verdict", "ResultReply"), 201: reply("stored; its verdict", "ResultReply"), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409], 413: errors[413], 429: errors[429] },
     },
   },
   "/api/openapi.json": { get: { summary: "This document", responses: { 200: { description: "OpenAPI 3.1" } } } },

@@ -10,6 +10,8 @@ export interface LeaseRow {
   /** What the client must train with; its result's meta.backend must be this. */
   backend: LeaseBackend;
   deadline: number;
+  /** The last step a progress report gave (null: none yet); a report must go beyond it to renew the lease. */
+  progress_step: number | null;
   unit_status: UnitStatus;
   /** The unit's configured steps (progress beyond them is refused). */
   steps: number;
@@ -18,7 +20,7 @@ export interface LeaseRow {
 /** 404 if there is no lease with this id, 403 if it is another client's. */
 export async function ownLease(db: D1Database, id: string, clientId: string): Promise<LeaseRow> {
   const lease = await db
-    .prepare("SELECT l.id, l.unit_id, l.client_id, l.status, l.backend, l.deadline, u.status AS unit_status, json_extract(u.config, '$.steps') AS steps FROM leases l JOIN units u ON u.id = l.unit_id WHERE l.id = ?")
+    .prepare("SELECT l.id, l.unit_id, l.client_id, l.status, l.backend, l.deadline, l.progress_step, u.status AS unit_status, json_extract(u.config, '$.steps') AS steps FROM leases l JOIN units u ON u.id = l.unit_id WHERE l.id = ?")
     .bind(id)
     .first<LeaseRow>();
   if (!lease) throw new ApiError(404, "lease_not_found", `no lease with id "${id}"`);

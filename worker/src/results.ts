@@ -5,7 +5,8 @@
  *   client_id) guarantees it is stored once even when the posts race).
  * - The reported config must equal the unit's (deep equality of the parsed configs), its
  *   meta.backend the lease's backend, and the result must agree with the config and with itself
- *   (result-consistency.ts).
+ *   (result-consistency.ts). The summary stored is the one the API derives there, with the result
+ *   digest it computed: the quorum compares that digest (validation.ts).
  * - A result for an expired lease is taken only while the unit still needs replicas of its backend
  *   (lease-sql.ts), else 409.
  */
@@ -14,7 +15,7 @@ import { ApiError } from "./errors.js";
 import { firstDifference } from "./json-difference.js";
 import { expireLeases, openSlotsSql } from "./lease-sql.js";
 import type { LeaseRow } from "./own-lease.js";
-import { requireConsistent } from "./result-consistency.js";
+import { verifiedSummary } from "./result-consistency.js";
 import type { ResultVerdict, SubmitResult } from "./schema.js";
 import { decide, type ResultRecord, type ResultStatus, type UnitStatus } from "./validation.js";
 import { decisionStatements, loadSnapshot, revalidate } from "./validation-store.js";
@@ -38,19 +39,19 @@ export async function submitResult(db: D1Database, lease: LeaseRow, body: Submit
   }
   // Parameter count and FLOPs come from the engine's plan for the config, never from the report.
   const plan = planRun(snapshot.config);
-  requireConsistent(result, plan);
+  const summary = await verifiedSummary(result, plan);
 
   const now = Date.now();
   if (!(lease.status === "live" && lease.deadline > now)) await requireOpenSlot(db, lease, now);
 
-  const record: ResultRecord = { id: crypto.randomUUID(), backend: result.meta.backend, paramsHash: result.summary.paramsHash, status: "pending", createdAt: now, summary: result.summary };
+  const record: ResultRecord = { id: crypto.randomUUID(), backend: result.meta.backend, paramsHash: summary.paramsHash, resultDigest: summary.resultDigest, status: "pending", createdAt: now, summary };
   const all = [...snapshot.results, record];
   const decision = decide(snapshot.unit, all);
   const statements = [
     db
       .prepare(
-        "INSERT INTO results (id, unit_id, lease_id, client_id, backend, engine_version, params_hash, summary, curves, meta, timings, flops, status, created_at) " +
-          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
+        "INSERT INTO results (id, unit_id, lease_id, client_id, backend, engine_version, params_hash, result_digest, summary, curves, meta, timings, flops, status, created_at) " +
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
       )
       .bind(
         record.id,
@@ -59,12 +60,13 @@ export async function submitResult(db: D1Database, lease: LeaseRow, body: Submit
         lease.client_id,
         result.meta.backend,
         result.meta.engineVersion,
-        result.summary.paramsHash,
-        JSON.stringify(result.summary),
+        summary.paramsHash,
+        summary.resultDigest,
+        JSON.stringify(summary),
         JSON.stringify(result.curves),
         JSON.stringify(result.meta),
         JSON.stringify(timings),
-        flopsExecuted(plan, result.summary.stepsRun, result.curves.length),
+        flopsExecuted(plan, summary.stepsRun, result.curves.length),
         now,
       ),
     db.prepare("UPDATE leases SET status = 'completed' WHERE id = ?").bind(lease.id),

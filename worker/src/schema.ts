@@ -120,12 +120,19 @@ export const aggregatesQuerySchema = z.strictObject({ format: z.enum(["json", "c
 
 // ---- responses -----------------------------------------------------------------------------------
 
-export const registeredClientSchema = z.strictObject({ clientId: z.string(), token: z.string() });
+/** POST /api/clients and POST /api/clients/me/token: the client, its token and when the token expires. */
+export const registeredClientSchema = z.strictObject({
+  clientId: z.string(),
+  /** v1.<clientId>.<expiresAtMs>.<signature>: `Authorization: Bearer <token>` on the client routes. */
+  token: z.string(),
+  /** Unix milliseconds; after it, POST /api/clients/me/token exchanges the token for a fresh one (for 30 more days). */
+  expiresAt: z.number().int(),
+});
 
 export const leaseSchema = z.strictObject({
   id: z.string(),
   unitId: z.string(),
-  /** Unix milliseconds; progress reports extend it. */
+  /** Unix milliseconds: the heartbeat timeout from now; progress reports whose step advances extend it. */
   deadline: z.number().int(),
   /** The unit's full run config (defaults filled in): the result must be for exactly this config. */
   config: runConfigSchema,
@@ -136,9 +143,12 @@ export const leaseReplySchema = z.strictObject({ lease: leaseSchema });
 
 export const progressReplySchema = z.strictObject({
   stop: z.boolean(),
-  /** Why to stop: unit_validated, unit_failed, lease_expired, lease_completed. */
+  /**
+   * Why to stop: unit_validated, unit_failed, lease_expired, lease_completed; or, not stopping,
+   * step_not_advanced: the step was not beyond the last reported one, so the deadline was not extended.
+   */
   reason: z.string().optional(),
-  /** The extended deadline (when not stopping). */
+  /** The extended deadline (when not stopping and the step advanced). */
   deadline: z.number().int().optional(),
 });
 
@@ -163,6 +173,7 @@ export const sweepRunSchema = z.strictObject({
   status: z.enum(["valid", "approximate-accepted", "approximate-rejected"]),
   /** For the validated run, the unit's validated hash (what a visitor re-verifies against). */
   paramsHash: z.string(),
+  /** The summary the API derived from the curves; its resultDigest (the quorum's) covers paramsHash and the curves. */
   summary: runSummarySchema,
   curves: z.array(curvePointSchema),
 });

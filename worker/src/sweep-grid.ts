@@ -10,6 +10,10 @@
  * A unit whose run would make more than MAX_EVALUATIONS_PER_UNIT evaluations is refused up front:
  * its result (one curve point per evaluation) would not fit in a request, and every volunteer's
  * work on it would end in a 413.
+ *
+ * structuredClone and parseRunConfig recurse once per nesting level of the base config: its depth is
+ * bounded before it gets here (json-body.ts refuses a body nested over MAX_JSON_DEPTH levels; one
+ * nested 3000 levels once overflowed the stack here).
  */
 import { parseRunConfig, RunConfigError, type RunConfig } from "../../src/config/run-config.js";
 import { evaluationCount } from "../../src/engine/run-plan.js";

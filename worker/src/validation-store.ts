@@ -25,6 +25,7 @@ interface ResultRow {
   id: string;
   backend: string;
   params_hash: string;
+  result_digest: string | null;
   status: ResultStatus;
   created_at: number;
   summary: string;
@@ -33,7 +34,7 @@ interface ResultRow {
 export async function loadSnapshot(db: D1Database, unitId: string): Promise<UnitSnapshot> {
   const [units, results] = await db.batch([
     db.prepare("SELECT u.status, s.quorum, u.replicas_needed, u.validated_hash, u.validated_result_id, u.config FROM units u JOIN sweeps s ON s.id = u.sweep_id WHERE u.id = ?").bind(unitId),
-    db.prepare("SELECT id, backend, params_hash, status, created_at, summary FROM results WHERE unit_id = ?").bind(unitId),
+    db.prepare("SELECT id, backend, params_hash, result_digest, status, created_at, summary FROM results WHERE unit_id = ?").bind(unitId),
   ]);
   const row = (units.results as unknown as UnitRow[])[0];
   if (!row) throw new Error(`no unit ${unitId}`);
@@ -43,7 +44,7 @@ export async function loadSnapshot(db: D1Database, unitId: string): Promise<Unit
 }
 
 function resultRecord(row: ResultRow): ResultRecord {
-  return { id: row.id, backend: row.backend, paramsHash: row.params_hash, status: row.status, createdAt: row.created_at, summary: JSON.parse(row.summary) as SummaryForValidation };
+  return { id: row.id, backend: row.backend, paramsHash: row.params_hash, resultDigest: row.result_digest, status: row.status, createdAt: row.created_at, summary: JSON.parse(row.summary) as SummaryForValidation };
 }
 
 /**

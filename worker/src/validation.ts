@@ -2,12 +2,16 @@
  * BOINC-style validation of a unit's results.
  *
  * Deterministic results (backend "wasm-simd": bitwise reproducible, so equal configs give equal
- * `summary.paramsHash`) validate the unit once `quorum` of them, from distinct clients (results are
- * UNIQUE per unit and client), carry the same hash: the unit becomes 'validated' with that hash and
- * the first such result; results with that hash are 'valid', every other deterministic result
- * 'invalid'. While they disagree without a quorum, each disagreeing result raises replicas_needed
- * by one (replicas_needed = quorum + results outside the largest agreeing group), so the unit is
- * leased to one more client per disagreement. A unit with more than quorum + 3 deterministic results
+ * results) validate the unit once `quorum` of them, from distinct clients (results are UNIQUE per
+ * unit and client), carry the same result digest — SHA-256 of paramsHash and the curves, computed by
+ * the API itself (src/config/result-digest.ts), so results agree only if everything they publish
+ * agrees: equal parameters with other curves disagree. The unit becomes 'validated' with the first
+ * such result and its paramsHash (`validatedHash`, what a visitor re-verifies); results with that
+ * digest are 'valid', every other deterministic result 'invalid'. (Results stored before the
+ * digest existed have none: they agree by paramsHash among themselves, as they did then.) While
+ * they disagree without a quorum, each disagreeing result raises replicas_needed by one
+ * (replicas_needed = quorum + results outside the largest agreeing group), so the unit is leased to
+ * one more client per disagreement. A unit with more than quorum + 3 deterministic results
  * and still no quorum is 'failed', and its deterministic results 'invalid' (none has a quorum behind it).
  *
  * Results of the tfjs backends ("tfjs-webgpu", "tfjs-wasm") are not bitwise reproducible and never
@@ -58,6 +62,11 @@ function isDeterministic(backend: string): boolean {
   return (DETERMINISTIC_BACKENDS as readonly string[]).includes(backend);
 }
 
+/** What agreeing results share: the result digest (a result stored before it existed: its paramsHash alone). */
+function agreementKey(r: ResultRecord): string {
+  return r.resultDigest ?? `paramsHash:${r.paramsHash}`;
+}
+
 export type SummaryForValidation = Pick<RunSummary, "generalizationStep"> & { final: Pick<RunSummary["final"], "trainAccuracy" | "testAccuracy"> };
 
 export interface UnitState {
@@ -73,6 +82,8 @@ export interface ResultRecord {
   id: string;
   backend: string;
   paramsHash: string;
+  /** The API's result digest; null for results stored before it was computed (migration 0006). */
+  resultDigest: string | null;
   status: ResultStatus;
   createdAt: number;
   summary: SummaryForValidation;
@@ -92,8 +103,8 @@ export function decide(unit: UnitState, results: readonly ResultRecord[]): Decis
 
   if (status === "pending") {
     const groups = new Map<string, ResultRecord[]>();
-    for (const r of deterministic) groups.set(r.paramsHash, [...(groups.get(r.paramsHash) ?? []), r]);
-    // The hash whose quorum-th result arrived first wins (only matters if results raced).
+    for (const r of deterministic) groups.set(agreementKey(r), [...(groups.get(agreementKey(r)) ?? []), r]);
+    // The digest whose quorum-th result arrived first wins (only matters if results raced).
     let winner: ResultRecord[] | undefined;
     for (const group of groups.values()) {
       if (group.length < unit.quorum) continue;
@@ -114,9 +125,10 @@ export function decide(unit: UnitState, results: readonly ResultRecord[]): Decis
   const statuses = new Map<string, ResultStatus>();
   for (const r of ordered) {
     let next = r.status;
-    if (status === "validated") {
-      if (isDeterministic(r.backend)) next = r.paramsHash === validatedHash ? "valid" : "invalid";
-      else if (reference) next = withinTolerance(r.summary, reference.summary, unit.evalInterval) ? "approximate-accepted" : "approximate-rejected";
+    // A validated unit's results are judged against its validated result (always among them in the store).
+    if (reference) {
+      if (isDeterministic(r.backend)) next = agreementKey(r) === agreementKey(reference) ? "valid" : "invalid";
+      else next = withinTolerance(r.summary, reference.summary, unit.evalInterval) ? "approximate-accepted" : "approximate-rejected";
     } else if (status === "failed" && isDeterministic(r.backend)) next = "invalid";
     statuses.set(r.id, next);
   }

@@ -5,8 +5,10 @@ import { majorityPhase, phaseOf } from "../../../worker/src/aggregate/phases.js"
 
 const thresholds = { trainAccuracy: 0.99, testAccuracy: 0.99, grokkingDelay: 1000 };
 
-function summary(train: number, test: number, mem: number | null, gen: number | null, loss = 0.1): RunSummary {
-  const final = { step: 5000, trainLoss: loss, trainAccuracy: train, testLoss: loss * 2, testAccuracy: test, weightNorm: 30, embeddingNorm: 10, otherNorm: 28 };
+/** A summary; `loss` null: a diverged run, whose final losses and norms are null. */
+function summary(train: number, test: number, mem: number | null, gen: number | null, loss: number | null = 0.1): RunSummary {
+  const norm = (value: number) => (loss === null ? null : value);
+  const final = { step: 5000, trainLoss: loss, trainAccuracy: train, testLoss: loss === null ? null : loss * 2, testAccuracy: test, weightNorm: norm(30), embeddingNorm: norm(18), otherNorm: norm(24) };
   return {
     memorizationStep: mem,
     generalizationStep: gen,
@@ -15,6 +17,7 @@ function summary(train: number, test: number, mem: number | null, gen: number | 
     stoppedEarly: false,
     final,
     paramsHash: "0".repeat(64),
+    resultDigest: "1".repeat(64),
     parameterCount: 1000,
     stepsPerSecond: 100,
     wallSeconds: 50,
@@ -69,6 +72,20 @@ describe("aggregateCells", () => {
     // Never generalized: the step metric has no values rather than a made-up one.
     expect(mem.metrics.generalizationStep).toBeNull();
     expect(mem.phaseCounts).toEqual({ comprehension: 0, grokking: 0, memorization: 1, confusion: 0 });
+  });
+
+  it("leaves a diverged seed's null losses and norms out of their spreads, and counts it everywhere else", () => {
+    const diverged: UnitRow[] = [
+      { cell: [9], seed: 0, status: "validated", summary: summary(1, 0.2, 90, null, 0.3) },
+      { cell: [9], seed: 1, status: "validated", summary: summary(0.05, 0.04, null, null, null) },
+    ];
+    const [cell] = aggregateCells(diverged, thresholds);
+    expect(cell).toMatchObject({ validated: 2, phaseCounts: { memorization: 1, confusion: 1 } });
+    expect(cell.metrics.finalTrainLoss).toEqual({ median: 0.3, min: 0.3, max: 0.3, n: 1 });
+    expect(cell.metrics.finalWeightNorm).toEqual({ median: 30, min: 30, max: 30, n: 1 });
+    expect(cell.metrics.finalTrainAccuracy).toEqual({ median: 0.525, min: 0.05, max: 1, n: 2 });
+    const [, row] = cellsToCsv(["x"], [cell]).trim().split("\n");
+    expect(row).not.toMatch(/null|NaN/);
   });
 
   it("writes CSV with one column per axis and quoted fields where needed", () => {

@@ -19,7 +19,7 @@ export interface Spread {
   median: number;
   min: number;
   max: number;
-  /** Seeds that contributed (a step metric counts only runs where it happened). */
+  /** Seeds that contributed (a step metric counts only runs where it happened; a loss or norm only runs where it stayed finite, not null). */
   n: number;
 }
 

@@ -1,11 +1,14 @@
 /**
- * POST /api/clients — a volunteer registers its capabilities and gets a signed client token.
+ * POST /api/clients — a volunteer registers its capabilities and gets a signed client token and its
+ * expiry (auth.ts).
+ * POST /api/clients/me/token (client token, expired up to 30 days ago allowed) — a fresh token for the
+ * same client, so a volunteer keeps its identity (its results, its quorum slots) across expiries.
  * GET /api/clients/me/results (client token) — the volunteer's own results and their verdicts, newest
  * first (the volunteer page polls it).
  */
 import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
-import { issueClientToken, requireClient } from "../auth.js";
+import { issueClientToken, requireClient, requireClientForRefresh } from "../auth.js";
 import type { AppEnv } from "../env.js";
 import { validationHook } from "../errors.js";
 import { registerClientSchema, type ClientResultsReply, type RegisteredClient } from "../schema.js";
@@ -20,8 +23,14 @@ export const clients = new Hono<AppEnv>()
     const capabilities = c.req.valid("json");
     const id = crypto.randomUUID();
     const now = Date.now();
+    // Signed before the row is stored: a misconfigured secret (500) leaves no client behind.
+    const { token, expiresAt } = await issueClientToken(c.env, id, now);
     await c.env.DB.prepare("INSERT INTO clients (id, capabilities, created_at, last_seen) VALUES (?, ?, ?, ?)").bind(id, JSON.stringify(capabilities), now, now).run();
-    return c.json({ clientId: id, token: await issueClientToken(c.env.TOKEN_SECRET, id) } satisfies RegisteredClient, 201);
+    return c.json({ clientId: id, token, expiresAt } satisfies RegisteredClient, 201);
+  })
+  .post("/me/token", requireClientForRefresh, async (c) => {
+    const { token, expiresAt } = await issueClientToken(c.env, c.var.clientId, Date.now());
+    return c.json({ clientId: c.var.clientId, token, expiresAt } satisfies RegisteredClient, 200);
   })
   .get("/me/results", requireClient, async (c) => {
     const { results } = await c.env.DB.prepare(

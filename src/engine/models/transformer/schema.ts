@@ -32,18 +32,22 @@ export type TransformerConfig = z.output<typeof transformerSchema>;
 /** A block's weight matrices, in layout order: attention's q, k, v, o, then the MLP's in and out. */
 export const BLOCK_WEIGHTS = ["wq", "wk", "wv", "wo", "wIn", "wOut"] as const;
 
-/** The names of the weight tensors (those init.tensorStd may set), as the layout names them. */
-export function transformerWeightNames(layers: number): string[] {
-  const blocks = Array.from({ length: layers }, (_, l) => BLOCK_WEIGHTS.map((w) => `l${l}.${w}`));
-  return ["tokenEmbedding", "positionEmbedding", ...blocks.flat(), "unembed"];
+/**
+ * Whether `name` is one of a `layers`-layer transformer's weight tensors (those init.tensorStd may set),
+ * as the layout names them: tokenEmbedding, positionEmbedding, l<i>.<block weight> for i < layers,
+ * unembed. Decided from the name, never by listing them: `layers` comes from an unchecked config.
+ */
+export function isTransformerWeightName(name: string, layers: number): boolean {
+  if (name === "tokenEmbedding" || name === "positionEmbedding" || name === "unembed") return true;
+  const block = /^l(0|[1-9]\d*)\.(\w+)$/.exec(name);
+  return block !== null && Number(block[1]) < layers && (BLOCK_WEIGHTS as readonly string[]).includes(block[2]);
 }
 
 export function checkTransformer(model: TransformerConfig, task: TaskConfig, issue: IssueSink): void {
   if (task.kind !== "modular") issue(["model", "kind"], `the transformer takes a modular task`);
   if (model.dModel % model.heads !== 0) issue(["model", "heads"], `must divide dModel (${model.dModel}), got ${model.heads}`);
-  const names = new Set(transformerWeightNames(model.layers));
   for (const name of Object.keys(model.init.tensorStd ?? {})) {
-    if (!names.has(name)) {
+    if (!isTransformerWeightName(name, model.layers)) {
       issue(["model", "init", "tensorStd", name], `no weight tensor "${name}" in a ${model.layers}-layer transformer (tokenEmbedding, positionEmbedding, l0.wq … l${model.layers - 1}.wOut, unembed)`);
     }
   }
